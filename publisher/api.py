@@ -1,0 +1,135 @@
+"""The library's entry points: load an article, render it to bytes, or to a file atomically."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from publisher.article import Article, load_article
+from publisher.document import Document, build_document
+from publisher.errors import RenderError, TemplateError
+from publisher.fonts import FontRegistry
+from publisher.output import atomic_write
+from publisher.render import FORMATS
+from publisher.templates import TemplateInfo, TemplateLibrary
+
+logger = logging.getLogger("publisher")
+
+DEFAULT_TEMPLATE = "article"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything that changes output, shared by the API and the CLI.
+
+    prefer_installed_fonts puts the office faces (仿宋_GB2312 …) before the bundled ones; the output
+    then depends on the machine. strict turns warnings (such as characters without a glyph) into errors.
+    """
+
+    prefer_installed_fonts: bool = False
+    strict: bool = False
+    template_dirs: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """The bytes of one rendered document, its page count and any warnings."""
+
+    data: bytes
+    format: str
+    template: str
+    pages: int
+    warnings: tuple[str, ...] = field(default=())
+
+
+class Publisher:
+    """Loads fonts and templates once; renders many documents.
+
+    >>> publisher = Publisher()
+    >>> pdf = publisher.render(load_article("examples/article.yaml")).data
+    """
+
+    def __init__(self, options: RenderOptions | None = None):
+        self.options = options or RenderOptions()
+        self.fonts = FontRegistry()
+        self.templates = TemplateLibrary(self.options.template_dirs)
+        self._pdf: Any = None
+
+    def _pdf_renderer(self) -> Any:
+        if self._pdf is None:
+            from publisher.render.pdf import PdfRenderer  # WeasyPrint loads only when a PDF is wanted
+
+            self._pdf = PdfRenderer(self.fonts, self.templates, self.options.prefer_installed_fonts)
+        return self._pdf
+
+    def template_for(self, article: Article, template: str | None) -> TemplateInfo:
+        """The template named on the call, else the article's own, else the default."""
+        return self.templates.get(template or article.template or DEFAULT_TEMPLATE)
+
+    def document(self, article: Article, template: TemplateInfo) -> Document:
+        """The internal document model of an article for a template."""
+        return build_document(article, template.heading_numbering)
+
+    def glyph_warnings(self, document: Document) -> list[str]:
+        """A warning naming the characters no bundled font can draw, if any."""
+        missing = self.fonts.missing_characters(document.all_text())
+        if not missing:
+            return []
+        named = " ".join(f"{char} (U+{ord(char):04X})" for char in missing[:20])
+        more = f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        return [f"characters without a glyph in the bundled fonts: {named}{more}"]
+
+    def render(
+        self, article: Article | Mapping[str, Any], format: str = "pdf", template: str | None = None
+    ) -> RenderResult:
+        """Render an article (or a mapping, validated first) to bytes in the given format."""
+        if not isinstance(article, Article):
+            article = load_article(article)
+        if format not in FORMATS:
+            raise RenderError(f"unknown format {format!r}; known formats: {', '.join(FORMATS)}")
+        info = self.template_for(article, template)
+        if format not in info.formats:
+            raise TemplateError(f"template {info.name!r} cannot produce {format}")
+        document = self.document(article, info)
+        warnings = self.glyph_warnings(document)
+        for warning in warnings:
+            logger.warning("%s: %s", article.origin, warning)
+        if warnings and self.options.strict:
+            raise RenderError(f"{article.origin}: " + "; ".join(warnings))
+        renderer = self._pdf_renderer()
+        output = renderer.render(document, info)
+        return RenderResult(output.data, format, info.name, output.pages, (*renderer.warnings, *warnings))
+
+    def render_to(
+        self, article: Article | Mapping[str, Any], path: str | Path, format: str | None = None,
+        template: str | None = None,
+    ) -> RenderResult:
+        """Render and write atomically: the target is either left as it was or replaced whole."""
+        chosen = format or format_from_path(path)
+        result = self.render(article, chosen, template)
+        atomic_write(path, result.data)
+        return result
+
+
+def format_from_path(path: str | Path) -> str:
+    """The output format an extension names (.pdf → pdf)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise RenderError(f"cannot tell the format from {Path(path).name!r}; use one of: {', '.join(FORMATS)}")
+    return suffix
+
+
+_default: Publisher | None = None
+
+
+def render(article: Article | Mapping[str, Any] | str | Path, format: str = "pdf", template: str | None = None) -> bytes:
+    """Render an article (Article, mapping, or path to a file) to bytes with a shared default Publisher."""
+    global _default
+    if _default is None:
+        _default = Publisher()
+    if isinstance(article, (str, Path)):
+        article = load_article(article)
+    return _default.render(article, format, template).data

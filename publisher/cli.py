@@ -1,0 +1,135 @@
+"""The `publisher` command: a thin Click layer over the library that maps errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from publisher import __version__
+from publisher.api import Publisher, RenderOptions
+from publisher.article import load_article
+from publisher.article.schema import ARTICLE_SCHEMA
+from publisher.errors import EXIT_INVALID_INPUT, EXIT_OK, ArticleError, PublisherError
+from publisher.output import atomic_write
+from publisher.render import FORMATS
+from publisher.templates import TemplateLibrary
+
+EPILOG = """\b
+Exit codes: 0 success; 2 usage error; 3 invalid input data (every problem is listed
+with file and field path); 4 rendering failed. Output files are written atomically:
+on any error the target is left as it was.
+"""
+
+
+class _StderrHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def _setup_logging(quiet: bool) -> None:
+    logger = logging.getLogger("publisher")
+    logger.handlers[:] = [_StderrHandler()]
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    logger.propagate = False
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+
+
+def _fail(error: PublisherError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(__version__, prog_name="publisher")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, no warnings.")
+def cli(quiet: bool) -> None:
+    """Turn article data (JSON, YAML, Markdown with front matter) into print-ready Chinese PDFs.
+
+    \b
+    Examples:
+      publisher render examples/article.yaml -o out/article.pdf
+      publisher render notice.md -t article -o -  > notice.pdf
+      publisher validate examples/*.yaml
+      publisher schema > article.schema.json
+    """
+    _setup_logging(quiet)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", required=True, help="Output file, or - for standard output.")
+@click.option("-t", "--template", default=None, help="Template name (default: the article's, else 'article').")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: from the output file's extension).")
+@click.option("--templates-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of templates, searched before the bundled ones.")
+@click.option("--prefer-installed-fonts", is_flag=True,
+              help="Use installed office faces (仿宋_GB2312 …) before the bundled fonts; output then varies by machine.")
+@click.option("--strict", is_flag=True, help="Treat warnings (characters without a glyph) as errors.")
+def render(input_path: str, output: str, template: str | None, fmt: str | None, templates_dir: tuple[Path, ...],
+           prefer_installed_fonts: bool, strict: bool) -> None:
+    """Render INPUT (a file, or - for standard input) to OUTPUT.
+
+    \b
+    Examples:
+      publisher render examples/article.yaml -o out/article.pdf
+      cat article.json | publisher render - -f pdf -o - > article.pdf
+    """
+    try:
+        if fmt is None:
+            fmt = "pdf" if output == "-" else Path(output).suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(FORMATS)})")
+        options = RenderOptions(prefer_installed_fonts=prefer_installed_fonts, strict=strict,
+                                template_dirs=templates_dir)
+        publisher = Publisher(options)
+        result = publisher.render(load_article(input_path), fmt, template)
+        if output == "-":
+            sys.stdout.buffer.write(result.data)
+            sys.stdout.buffer.flush()
+        else:
+            atomic_write(output, result.data)
+    except PublisherError as error:
+        _fail(error)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+def validate(inputs: tuple[str, ...]) -> None:
+    """Check article files against the schema; report every problem with its field path.
+
+    \b
+    Example:
+      publisher validate examples/*.yaml examples/*.md
+    """
+    status = EXIT_OK
+    for name in inputs:
+        try:
+            load_article(name)
+            click.echo(f"{name}: ok")
+        except ArticleError as error:
+            click.echo(str(error), err=True)
+            status = EXIT_INVALID_INPUT
+    sys.exit(status)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of an article."""
+    click.echo(json.dumps(ARTICLE_SCHEMA, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+def templates() -> None:
+    """List the templates: name and one-line description."""
+    for info in TemplateLibrary().all():
+        click.echo(f"{info.name}\t{info.description}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="publisher")

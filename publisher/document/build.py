@@ -1,0 +1,282 @@
+"""Article → Document: parse the body (Markdown or blocks), number headings, decide dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from publisher.article.model import Article, image_problem
+from publisher.document.nodes import (
+    Block,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    ListBlock,
+    Masthead,
+    Meta,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Source,
+    Span,
+    Table,
+    inline_text,
+    plain,
+)
+from publisher.errors import ArticleError
+
+_LEADING_SPACE = re.compile(r"^[\s\u3000]+")
+_NUMBER = re.compile(r"^[\s+\-−]?[\d,，.．%％]+[\s%％]*$")
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_date(day: dt.date) -> str:
+    """2023年2月23日 — full year, no zero padding (GB/T 9704 成文日期 form)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_number(value: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (enough for heading ordinals, up to 99)."""
+    tens, ones = divmod(value, 10)
+    if value < 10:
+        return _DIGITS[value]
+    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[ones] if ones else "")
+
+
+def official_label(level: int, ordinal: int) -> str:
+    """The GB/T 9704 heading ordinal for a level: 一、 （一） 1. （1）."""
+    return {
+        1: f"{chinese_number(ordinal)}、",
+        2: f"（{chinese_number(ordinal)}）",
+        3: f"{ordinal}.",
+        4: f"（{ordinal}）",
+    }[level]
+
+
+class HeadingCounter:
+    """Numbers headings level by level; a higher level restarts the lower ones."""
+
+    def __init__(self, style: str):
+        self.style = style
+        self.counts = [0, 0, 0, 0]
+
+    def label(self, level: int, numbered: bool) -> str | None:
+        if self.style != "official" or not numbered:
+            return None
+        self.counts[level - 1] += 1
+        self.counts[level:] = [0] * (4 - level)
+        return official_label(level, self.counts[level - 1])
+
+
+def clean_paragraph(text: str) -> str:
+    """Drop the indentation that scraped text carries; the template indents."""
+    return _LEADING_SPACE.sub("", text).rstrip()
+
+
+def _is_cjk(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _join_soft_break(before: str, after: str) -> str:
+    """A line break inside a paragraph is a space between Latin words, nothing between CJK characters."""
+    if before and after and (_is_cjk(before[-1]) or _is_cjk(after[0])):
+        return ""
+    return " "
+
+
+def _inline(tokens: list[Token]) -> Inline:
+    spans: list[Span] = []
+    bold = italic = False
+    for token in tokens:
+        if token.type == "strong_open":
+            bold = True
+        elif token.type == "strong_close":
+            bold = False
+        elif token.type == "em_open":
+            italic = True
+        elif token.type == "em_close":
+            italic = False
+        elif token.type in ("text", "code_inline", "html_inline"):
+            spans.append(Span(token.content, bold, italic))
+        elif token.type == "image":
+            spans.append(Span(token.content, bold, italic))
+        elif token.type in ("softbreak", "hardbreak"):
+            spans.append(Span("\n" if token.type == "hardbreak" else "\x00", bold, italic))
+    return _merge_spans(spans)
+
+
+def _merge_spans(spans: list[Span]) -> Inline:
+    merged: list[Span] = []
+    for index, span in enumerate(spans):
+        text = span.text
+        if text == "\x00":
+            before = merged[-1].text if merged else ""
+            after = spans[index + 1].text if index + 1 < len(spans) else ""
+            text = _join_soft_break(before, after)
+        if merged and (merged[-1].bold, merged[-1].italic) == (span.bold, span.italic):
+            merged[-1] = Span(merged[-1].text + text, span.bold, span.italic)
+        elif text:
+            merged.append(Span(text, span.bold, span.italic))
+    if merged:
+        merged[0] = Span(clean_paragraph(merged[0].text), merged[0].bold, merged[0].italic)
+    return tuple(span for span in merged if span.text)
+
+
+def _numeric_columns(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...]) -> tuple[bool, ...]:
+    width = max([len(header), *(len(row) for row in rows)], default=0)
+    numeric = []
+    for column in range(width):
+        cells = [inline_text(row[column]) for row in rows if column < len(row) and inline_text(row[column])]
+        numeric.append(bool(cells) and all(_NUMBER.match(cell) for cell in cells))
+    return tuple(numeric)
+
+
+def _table(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...], caption: str | None) -> Table:
+    return Table(rows=rows, header=header, caption=caption, numeric=_numeric_columns(header, rows))
+
+
+class _BlockBuilder:
+    """Turns body input into blocks, checking image paths against the input's folder."""
+
+    def __init__(self, article: Article, numbering: str):
+        self.article = article
+        self.headings = HeadingCounter(numbering)
+
+    def image(self, path: str, src: str, caption: str | None, width_mm: float | None) -> Image:
+        problem = image_problem(path, src, self.article.base_dir)
+        if problem is not None:
+            raise ArticleError(self.article.origin, [problem])
+        assert self.article.base_dir is not None
+        return Image((self.article.base_dir / src).resolve(), caption or None, width_mm)
+
+    def from_blocks(self, items: tuple[Any, ...]) -> list[Block]:
+        blocks: list[Block] = []
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                blocks.append(Paragraph(plain(clean_paragraph(item))))
+                continue
+            blocks.append(self._from_mapping(index, item))
+        return blocks
+
+    def _from_mapping(self, index: int, item: Mapping[str, Any]) -> Block:
+        kind = item["type"]
+        if kind == "paragraph":
+            return Paragraph(plain(clean_paragraph(item["text"])))
+        if kind == "heading":
+            label = self.headings.label(item["level"], item.get("numbered", True))
+            return Heading(item["level"], plain(item["text"].strip()), label)
+        if kind == "list":
+            return ListBlock(tuple(plain(text.strip()) for text in item["items"]), item.get("ordered", False))
+        if kind == "table":
+            header = tuple(plain(cell) for cell in item.get("header", ()))
+            rows = tuple(tuple(plain(cell) for cell in row) for row in item["rows"])
+            return _table(header, rows, item.get("caption"))
+        if kind == "quote":
+            return Quote(tuple(plain(clean_paragraph(part)) for part in item["text"].split("\n") if part.strip()))
+        if kind == "image":
+            return self.image(f"body[{index}].src", item["src"], item.get("caption"), item.get("width_mm"))
+        return PageBreak()
+
+    def from_markdown(self, text: str) -> list[Block]:
+        parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+        tokens = parser.parse(text)
+        return self._walk(tokens, 0, len(tokens))
+
+    def _walk(self, tokens: list[Token], start: int, stop: int) -> list[Block]:
+        blocks: list[Block] = []
+        index = start
+        while index < stop:
+            token = tokens[index]
+            close = self._close_of(tokens, index)
+            if token.type == "heading_open":
+                level = min(int(token.tag[1]), 4)
+                spans = _inline(tokens[index + 1].children or [])
+                blocks.append(Heading(level, spans, self.headings.label(level, True)))
+            elif token.type == "paragraph_open":
+                blocks.append(self._paragraph(tokens[index + 1]))
+            elif token.type in ("bullet_list_open", "ordered_list_open"):
+                items = tuple(
+                    _inline(t.children or []) for t in tokens[index:close] if t.type == "inline"
+                )
+                blocks.append(ListBlock(items, token.type == "ordered_list_open"))
+            elif token.type == "blockquote_open":
+                paragraphs = tuple(_inline(t.children or []) for t in tokens[index:close] if t.type == "inline")
+                blocks.append(Quote(paragraphs))
+            elif token.type == "table_open":
+                blocks.append(self._markdown_table(tokens[index:close]))
+            elif token.type in ("fence", "code_block"):
+                blocks += [Paragraph(plain(line)) for line in token.content.splitlines() if line.strip()]
+            elif token.type == "hr":
+                blocks.append(PageBreak())
+            index = close + 1
+        return blocks
+
+    @staticmethod
+    def _close_of(tokens: list[Token], index: int) -> int:
+        if tokens[index].nesting != 1:
+            return index
+        depth = 0
+        for position in range(index, len(tokens)):
+            depth += tokens[position].nesting
+            if depth == 0:
+                return position
+        return len(tokens) - 1
+
+    def _paragraph(self, inline: Token) -> Block:
+        children = [t for t in inline.children or [] if not (t.type == "text" and not t.content.strip())]
+        if len(children) == 1 and children[0].type == "image":
+            image = children[0]
+            return self.image("body", str(image.attrs.get("src", "")), image.content or None, None)
+        return Paragraph(_inline(inline.children or []))
+
+    @staticmethod
+    def _markdown_table(tokens: list[Token]) -> Table:
+        header: list[Inline] = []
+        rows: list[list[Inline]] = []
+        in_head = False
+        for token in tokens:
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open" and not in_head:
+                rows.append([])
+            elif token.type == "inline":
+                (header if in_head else rows[-1]).append(_inline(token.children or []))
+        return _table(tuple(header), tuple(tuple(row) for row in rows), None)
+
+
+def build_document(article: Article, numbering: str = "none") -> Document:
+    """Decide everything both renderers must agree on. numbering: 'none' or 'official'."""
+    builder = _BlockBuilder(article, numbering)
+    body = article.body
+    blocks = builder.from_markdown(body) if isinstance(body, str) else builder.from_blocks(body)
+    source = Source(article.source.name, article.source.url) if article.source else None
+    masthead = None
+    if article.publisher:
+        info = article.publisher
+        masthead = Masthead(info.name, info.phone, info.address, info.url)
+    meta = Meta(
+        title=article.title.strip(),
+        subtitle=article.subtitle,
+        date=article.date,
+        date_text=chinese_date(article.date) if article.date else None,
+        category=article.category,
+        author=article.author,
+        views=article.views,
+        lead=clean_paragraph(article.lead) if article.lead else None,
+        source=source,
+        compiled_by=article.compiled_by,
+        disclaimer=article.disclaimer.strip() if article.disclaimer else None,
+        masthead=masthead,
+        keywords=article.keywords,
+        lang=article.lang,
+    )
+    return Document(meta=meta, blocks=tuple(blocks), base_dir=article.base_dir)

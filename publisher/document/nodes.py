@@ -1,0 +1,161 @@
+"""The document model: blocks of inline spans plus decided metadata. No HTML, no OOXML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with the emphasis Markdown allows."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+Inline = tuple[Span, ...]
+
+
+def plain(text: str) -> Inline:
+    """Inline content of one unstyled span."""
+    return (Span(text),) if text else ()
+
+
+def inline_text(spans: Inline) -> str:
+    """The characters of an inline sequence, without styling."""
+    return "".join(span.text for span in spans)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    spans: Inline
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading; label is the decided ordinal (一、 （一） …) or None when unnumbered."""
+
+    kind: ClassVar[str] = "heading"
+    level: int
+    spans: Inline
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    kind: ClassVar[str] = "list"
+    items: tuple[Inline, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table; numeric[i] tells whether column i holds numbers (right-aligned)."""
+
+    kind: ClassVar[str] = "table"
+    rows: tuple[tuple[Inline, ...], ...]
+    header: tuple[Inline, ...] = ()
+    caption: str | None = None
+    numeric: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True)
+class Quote:
+    kind: ClassVar[str] = "quote"
+    paragraphs: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A local image, already checked to lie inside the input's folder."""
+
+    kind: ClassVar[str] = "image"
+    path: Path
+    caption: str | None = None
+    width_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    kind: ClassVar[str] = "pagebreak"
+
+
+Block = Paragraph | Heading | ListBlock | Table | Quote | Image | PageBreak
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """The issuing organisation shown in the running header."""
+
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Everything about the document that is not body text, already decided (dates in Chinese form …)."""
+
+    title: str
+    subtitle: str | None = None
+    date: dt.date | None = None
+    date_text: str | None = None
+    category: str | None = None
+    author: str | None = None
+    views: int | None = None
+    lead: str | None = None
+    source: Source | None = None
+    compiled_by: str | None = None
+    disclaimer: str | None = None
+    masthead: Masthead | None = None
+    keywords: tuple[str, ...] = ()
+    lang: str = "zh-CN"
+
+
+def _block_text(block: Block) -> list[str]:
+    if isinstance(block, (Paragraph, Heading)):
+        return [block.label or "", inline_text(block.spans)] if isinstance(block, Heading) else [inline_text(block.spans)]
+    if isinstance(block, ListBlock):
+        return [inline_text(item) for item in block.items]
+    if isinstance(block, Table):
+        cells = [*block.header, *(cell for row in block.rows for cell in row)]
+        return [block.caption or "", *(inline_text(cell) for cell in cells)]
+    if isinstance(block, Quote):
+        return [inline_text(paragraph) for paragraph in block.paragraphs]
+    if isinstance(block, Image):
+        return [block.caption or ""]
+    return []
+
+
+@dataclass(frozen=True)
+class Document:
+    """What both renderers consume: metadata, body blocks, and where the input lives."""
+
+    meta: Meta
+    blocks: tuple[Block, ...]
+    base_dir: Path | None = None
+
+    def all_text(self) -> str:
+        """Every character that will be printed, for glyph-coverage checks."""
+        meta = self.meta
+        parts = [meta.title, meta.subtitle, meta.date_text, meta.category, meta.author, meta.lead,
+                 meta.compiled_by, meta.disclaimer]
+        if meta.source:
+            parts += [meta.source.name, meta.source.url]
+        if meta.masthead:
+            parts += [meta.masthead.name, meta.masthead.phone, meta.masthead.address, meta.masthead.url]
+        for block in self.blocks:
+            parts += _block_text(block)
+        return "\n".join(part for part in parts if part)
