@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -122,14 +123,14 @@ def format_from_path(path: str | Path) -> str:
     return suffix
 
 
-_default: Publisher | None = None
+@cache
+def default_publisher() -> Publisher:
+    """The Publisher behind the module-level render(), created on first use."""
+    return Publisher()
 
 
 def render(article: Article | Mapping[str, Any] | str | Path, format: str = "pdf", template: str | None = None) -> bytes:
-    """Render an article (Article, mapping, or path to a file) to bytes with a shared default Publisher."""
-    global _default
-    if _default is None:
-        _default = Publisher()
+    """Render an article (Article, mapping, or path to a file) to bytes with the default Publisher."""
     if isinstance(article, (str, Path)):
         article = load_article(article)
-    return _default.render(article, format, template).data
+    return default_publisher().render(article, format, template).data

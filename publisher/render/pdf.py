@@ -57,6 +57,8 @@ class PdfRenderer:
         self.font_faces = Markup(fonts.font_face_css())
         self.families = {role: Markup(fonts.family_list(role, prefer_installed_fonts)) for role in ROLES}
         self.warnings: list[str] = [] if harfbuzz_subset_available() else [HARFBUZZ_SUBSET_MISSING]
+        for warning in self.warnings:
+            logger.warning("%s", warning)
 
     def html(self, document: Document, template: TemplateInfo) -> str:
         """The filled HTML (with its CSS inlined) for a document."""
