@@ -20,10 +20,12 @@ from markupsafe import Markup
 from publisher.document.nodes import Document
 from publisher.errors import RenderError
 from publisher.fonts import ROLES, FontRegistry
+from publisher.render import justify
 from publisher.render.fetch import LocalOnlyFetcher
 from publisher.templates import TemplateInfo, TemplateLibrary
 
 logger = logging.getLogger("publisher")
+justify.install()
 
 HARFBUZZ_SUBSET_MISSING = (
     "the HarfBuzz subsetter (libharfbuzz-subset, Debian package libharfbuzz-subset0) is not installed: "
