@@ -20,6 +20,8 @@ from publisher.templates import TemplateInfo, TemplateLibrary
 logger = logging.getLogger("publisher")
 
 DEFAULT_TEMPLATE = "article"
+LINE_PITCHES = ("grid", "28pt")
+PAGE_NUMBER_STYLES = ("outer", "centre")
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,23 @@ class RenderOptions:
 
     prefer_installed_fonts puts the office faces (仿宋_GB2312 …) before the bundled ones; the output
     then depends on the machine. strict turns warnings (such as characters without a glyph) into errors.
+    For official documents: line_pitch "grid" (22 lines fill the text block) or "28pt"; page_numbers
+    "outer" (odd right, even left) or "centre"; banji_even_page puts the 版记 on an even page.
     """
 
     prefer_installed_fonts: bool = False
     strict: bool = False
     template_dirs: tuple[Path, ...] = ()
+    line_pitch: str = "grid"
+    page_numbers: str = "outer"
+    banji_even_page: bool = False
+
+    def __post_init__(self) -> None:
+        if self.line_pitch not in LINE_PITCHES:
+            raise RenderError(f"line_pitch must be one of {', '.join(LINE_PITCHES)}, not {self.line_pitch!r}")
+        if self.page_numbers not in PAGE_NUMBER_STYLES:
+            raise RenderError(
+                f"page_numbers must be one of {', '.join(PAGE_NUMBER_STYLES)}, not {self.page_numbers!r}")
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,7 @@ class Publisher:
         if self._pdf is None:
             from publisher.render.pdf import PdfRenderer  # WeasyPrint loads only when a PDF is wanted
 
-            self._pdf = PdfRenderer(self.fonts, self.templates, self.options.prefer_installed_fonts)
+            self._pdf = PdfRenderer(self.fonts, self.templates, self.options)
         return self._pdf
 
     def template_for(self, article: Article, template: str | None) -> TemplateInfo:

@@ -79,6 +79,7 @@ class FontRegistry:
             raise FontError("bundled font files missing: " + ", ".join(missing))
         fallback = [ChainLink(self.faces[key]) for key in manifest["fallback"]]
         self.roles = {key: self._role(key, spec, fallback) for key, spec in manifest["roles"].items()}
+        self._metrics: dict[str, tuple[float, float, float]] = {}
 
     def _role(self, key: str, spec: dict, fallback: list[ChainLink]) -> Role:
         links = []
@@ -108,6 +109,33 @@ class FontRegistry:
             if char not in seen and _visible(char) and ord(char) not in self.coverage:
                 seen[char] = None
         return list(seen)
+
+    def vertical_metrics(self, role: str) -> tuple[float, float, float]:
+        """Ascent, descent (positive) and ideographic em-box top of the role's first face, in em.
+
+        These are the metrics the layout engine uses to place a line's baseline (hhea), and the
+        top of the ideographic em box (BASE 'ideo' baseline + 1 em; 0.88 em when the font has none).
+        """
+        face = next(link.face for link in self.roles[role].chain if link.unicode_range is None)
+        if face.key not in self._metrics:
+            font = TTFont(face.path, lazy=True)
+            upm = font["head"].unitsPerEm
+            ideo = -0.12 * upm
+            if "BASE" in font:
+                axis = font["BASE"].table.HorizAxis
+                tags = [str(tag) for tag in axis.BaseTagList.BaselineTag]
+                if "ideo" in tags:
+                    script = axis.BaseScriptList.BaseScriptRecord[0].BaseScript.BaseValues
+                    ideo = script.BaseCoord[tags.index("ideo")].Coordinate
+            hhea = font["hhea"]
+            self._metrics[face.key] = (hhea.ascent / upm, -hhea.descent / upm, (ideo + upm) / upm)
+            font.close()
+        return self._metrics[face.key]
+
+    def em_box_top(self, role: str, line_height_pt: float, size_pt: float) -> float:
+        """Distance in points from the top of a line box to the top of its characters' em box."""
+        ascent, descent, em_top = self.vertical_metrics(role)
+        return line_height_pt / 2 + size_pt * (ascent - descent) / 2 - size_pt * em_top
 
     def font_face_css(self) -> str:
         """@font-face rules registering every chain link under its unique family name."""

@@ -41,11 +41,13 @@ class Official:
     secrecy: str | None = None
     secrecy_period: str | None = None
     urgency: str | None = None
-    issuer: str | None = None
+    issuer: str | tuple[str, ...] | None = None
+    issuer_suffix: str | None = None
     number: str | None = None
     signers: tuple[str, ...] = ()
     recipients: str | None = None
-    attachments: tuple[str, ...] = ()
+    attachments: tuple[str | Mapping[str, Any], ...] = ()
+    signature_style: str | None = None
     signatory: str | None = None
     seal: str | None = None
     note: str | None = None
@@ -87,6 +89,8 @@ def _official(data: Mapping[str, Any]) -> Official:
     for name in ("signers", "attachments", "cc"):
         values[name] = tuple(values.get(name, ()))
     values["print_date"] = _date(values.get("print_date"))
+    if isinstance(values.get("issuer"), list):
+        values["issuer"] = tuple(values["issuer"])
     return Official(**values)
 
 
@@ -100,7 +104,15 @@ def _local_image_problems(data: Mapping[str, Any], base_dir: Path | None) -> lis
             for index, block in enumerate(body)
             if isinstance(block, Mapping) and block.get("type") == "image"
         ]
-    seal = (data.get("official") or {}).get("seal")
+    official = data.get("official") or {}
+    for number, attachment in enumerate(official.get("attachments") or ()):
+        if isinstance(attachment, Mapping) and isinstance(attachment.get("body"), list):
+            candidates += [
+                (f"official.attachments[{number}].body[{index}].src", block["src"])
+                for index, block in enumerate(attachment["body"])
+                if isinstance(block, Mapping) and block.get("type") == "image"
+            ]
+    seal = official.get("seal")
     if seal:
         candidates.append(("official.seal", seal))
     return [

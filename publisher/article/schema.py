@@ -95,11 +95,34 @@ _OFFICIAL = {
         "secrecy": _LINE,
         "secrecy_period": _LINE,
         "urgency": {"enum": ["特急", "加急"], "x-expected": "特急 or 加急"},
-        "issuer": _LINE,
+        "issuer": {
+            "x-expected": "an organ name, or a list of organ names for a joint issuance",
+            "anyOf": [_LINE, {**_STRINGS, "minItems": 1}],
+        },
+        "issuer_suffix": {**_LINE, "x-expected": "the word beside joint organ names, such as 文件"},
         "number": _LINE,
         "signers": _STRINGS,
         "recipients": _LINE,
-        "attachments": _STRINGS,
+        "attachments": {
+            "type": "array",
+            "x-expected": "a list of attachment titles, or of {title, body} to append them",
+            "items": {
+                "x-expected": "an attachment title, or a mapping {title, body}",
+                "anyOf": [
+                    _LINE,
+                    {
+                        "type": "object",
+                        "required": ["title"],
+                        "additionalProperties": False,
+                        "properties": {"title": _LINE, "body": {"$ref": "#/properties/body"}},
+                    },
+                ],
+            },
+        },
+        "signature_style": {
+            "enum": ["seal", "plain", "signature-seal"],
+            "x-expected": "seal, plain or signature-seal",
+        },
         "signatory": _LINE,
         "seal": {**_LINE, "x-expected": "a relative path to a local image"},
         "note": _LINE,

@@ -12,6 +12,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from publisher.article.model import Article, image_problem
+from publisher.document import official
+from publisher.document.official import Appendix, OfficialParts
 from publisher.document.nodes import (
     Block,
     Document,
@@ -31,6 +33,7 @@ from publisher.document.nodes import (
     plain,
 )
 from publisher.errors import ArticleError
+from publisher.standards import gbt9704
 
 _LEADING_SPACE = re.compile(r"^[\s\u3000]+")
 _NUMBER = re.compile(r"^[\s+\-−]?[\d,，.．%％]+[\s%％]*$")
@@ -145,9 +148,10 @@ def _table(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...], cap
 class _BlockBuilder:
     """Turns body input into blocks, checking image paths against the input's folder."""
 
-    def __init__(self, article: Article, numbering: str):
+    def __init__(self, article: Article, numbering: str, path: str = "body"):
         self.article = article
         self.headings = HeadingCounter(numbering)
+        self.path = path
 
     def image(self, path: str, src: str, caption: str | None, width_mm: float | None) -> Image:
         problem = image_problem(path, src, self.article.base_dir)
@@ -181,8 +185,12 @@ class _BlockBuilder:
         if kind == "quote":
             return Quote(tuple(plain(clean_paragraph(part)) for part in item["text"].split("\n") if part.strip()))
         if kind == "image":
-            return self.image(f"body[{index}].src", item["src"], item.get("caption"), item.get("width_mm"))
+            return self.image(f"{self.path}[{index}].src", item["src"], item.get("caption"), item.get("width_mm"))
         return PageBreak()
+
+    def body(self, body: str | tuple[Any, ...]) -> tuple[Block, ...]:
+        """Blocks of a body given as Markdown or as a list of blocks."""
+        return tuple(self.from_markdown(body) if isinstance(body, str) else self.from_blocks(body))
 
     def from_markdown(self, text: str) -> list[Block]:
         parser = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -233,7 +241,7 @@ class _BlockBuilder:
         children = [t for t in inline.children or [] if not (t.type == "text" and not t.content.strip())]
         if len(children) == 1 and children[0].type == "image":
             image = children[0]
-            return self.image("body", str(image.attrs.get("src", "")), image.content or None, None)
+            return self.image(self.path, str(image.attrs.get("src", "")), image.content or None, None)
         return Paragraph(_inline(inline.children or []))
 
     @staticmethod
@@ -253,11 +261,58 @@ class _BlockBuilder:
         return _table(tuple(header), tuple(tuple(row) for row in rows), None)
 
 
+def _official_parts(article: Article, numbering: str) -> OfficialParts | None:
+    data = article.official
+    if data is None:
+        return None
+    titles: list[str] = []
+    appendices: list[Appendix] = []
+    for index, attachment in enumerate(data.attachments):
+        title = attachment if isinstance(attachment, str) else attachment["title"]
+        titles.append(title)
+        if not isinstance(attachment, str):
+            path = f"official.attachments[{index}].body"
+            blocks = _BlockBuilder(article, numbering, path).body(attachment.get("body", ()))
+            label = f"附件{index + 1}" if len(data.attachments) > 1 else "附件"
+            appendices.append(Appendix(label, title, blocks))
+    seal = None
+    if data.seal:
+        problem = image_problem("official.seal", data.seal, article.base_dir)
+        if problem is not None:
+            raise ArticleError(article.origin, [problem])
+        assert article.base_dir is not None
+        seal = (article.base_dir / data.seal).resolve()
+    date_text = chinese_date(article.date) if article.date else None
+    signature = None
+    if data.signatory:
+        style = data.signature_style or ("seal" if seal else "plain")
+        signature = official.signature(style, data.signatory, date_text, seal)
+    lines, suffix = official.issuer_parts(data.issuer, data.issuer_suffix)
+    title_chars = int(gbt9704.pt(gbt9704.BLOCK_WIDTH) // gbt9704.TITLE_PT)
+    return OfficialParts(
+        title_lines=official.balanced_lines(article.title.strip(), title_chars),
+        copy_number=data.copy_number.zfill(6) if data.copy_number else None,
+        secrecy_line=official.secrecy_line(data.secrecy, data.secrecy_period),
+        urgency=data.urgency,
+        issuer_lines=lines,
+        issuer_suffix=suffix,
+        mark_pt=official.mark_size(lines, suffix),
+        number=data.number,
+        signers=data.signers,
+        recipients=data.recipients,
+        attachment_titles=tuple(titles),
+        appendices=tuple(appendices),
+        signature=signature,
+        note=data.note,
+        cc="、".join(data.cc) if data.cc else None,
+        printer=data.printer,
+        print_date_text=chinese_date(data.print_date) if data.print_date else None,
+    )
+
+
 def build_document(article: Article, numbering: str = "none") -> Document:
     """Decide everything both renderers must agree on. numbering: 'none' or 'official'."""
-    builder = _BlockBuilder(article, numbering)
-    body = article.body
-    blocks = builder.from_markdown(body) if isinstance(body, str) else builder.from_blocks(body)
+    blocks = _BlockBuilder(article, numbering).body(article.body)
     source = Source(article.source.name, article.source.url) if article.source else None
     masthead = None
     if article.publisher:
@@ -279,4 +334,5 @@ def build_document(article: Article, numbering: str = "none") -> Document:
         keywords=article.keywords,
         lang=article.lang,
     )
-    return Document(meta=meta, blocks=tuple(blocks), base_dir=article.base_dir)
+    return Document(meta=meta, blocks=blocks, base_dir=article.base_dir,
+                    official=_official_parts(article, numbering))

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from publisher.document.official import OfficialParts
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ class Document:
     meta: Meta
     blocks: tuple[Block, ...]
     base_dir: Path | None = None
+    official: OfficialParts | None = None
 
     def all_text(self) -> str:
         """Every character that will be printed, for glyph-coverage checks."""
@@ -156,6 +160,11 @@ class Document:
             parts += [meta.source.name, meta.source.url]
         if meta.masthead:
             parts += [meta.masthead.name, meta.masthead.phone, meta.masthead.address, meta.masthead.url]
-        for block in self.blocks:
+        blocks = list(self.blocks)
+        if self.official:
+            parts += self.official.texts()
+            for appendix in self.official.appendices:
+                blocks += appendix.blocks
+        for block in blocks:
             parts += _block_text(block)
         return "\n".join(part for part in parts if part)

@@ -6,7 +6,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 with warnings.catch_warnings():
     # WeasyPrint warns at import when HarfBuzz-Subset is missing; we report that ourselves, once, clearly.
@@ -18,14 +18,21 @@ with warnings.catch_warnings():
 from markupsafe import Markup
 
 from publisher.document.nodes import Document
+from publisher.standards import gbt9704
 from publisher.errors import RenderError
 from publisher.fonts import ROLES, FontRegistry
 from publisher.render import justify
 from publisher.render.fetch import LocalOnlyFetcher
 from publisher.templates import TemplateInfo, TemplateLibrary
 
+if TYPE_CHECKING:
+    from publisher.api import RenderOptions
+
 logger = logging.getLogger("publisher")
 justify.install()
+
+BANJI_ANCHOR = "banji"
+STANDARD = {name: value for name, value in vars(gbt9704).items() if name.isupper()}
 
 HARFBUZZ_SUBSET_MISSING = (
     "the HarfBuzz subsetter (libharfbuzz-subset, Debian package libharfbuzz-subset0) is not installed: "
@@ -50,24 +57,29 @@ class PdfOutput:
 class PdfRenderer:
     """Holds one WeasyPrint font configuration, so fonts load once for many documents."""
 
-    def __init__(self, fonts: FontRegistry, templates: TemplateLibrary, prefer_installed_fonts: bool = False):
+    def __init__(self, fonts: FontRegistry, templates: TemplateLibrary, options: RenderOptions):
         self.fonts = fonts
         self.templates = templates
-        self.prefer_installed_fonts = prefer_installed_fonts
+        self.options = options
         self.font_config = FontConfiguration()
         # Trusted CSS from the font manifest, marked safe so autoescaping leaves its quotes alone.
         self.font_faces = Markup(fonts.font_face_css())
-        self.families = {role: Markup(fonts.family_list(role, prefer_installed_fonts)) for role in ROLES}
+        self.families = {role: Markup(fonts.family_list(role, options.prefer_installed_fonts)) for role in ROLES}
         self.warnings: list[str] = [] if harfbuzz_subset_available() else [HARFBUZZ_SUBSET_MISSING]
         for warning in self.warnings:
             logger.warning("%s", warning)
 
-    def html(self, document: Document, template: TemplateInfo) -> str:
+    def html(self, document: Document, template: TemplateInfo, banji_on_even_page: bool = False) -> str:
         """The filled HTML (with its CSS inlined) for a document."""
         meta = document.meta
         context: dict[str, Any] = {
             "meta": meta,
             "blocks": document.blocks,
+            "official": document.official,
+            "std": STANDARD,
+            "em_top": self.fonts.em_box_top,
+            "options": self.options,
+            "banji_on_even_page": banji_on_even_page,
             "profile": template.profile,
             "fonts": self.families,
             "font_faces": self.font_faces,
@@ -85,10 +97,28 @@ class PdfRenderer:
         base_url = (document.base_dir or template.folder).resolve().as_uri() + "/"
 
         fetcher = LocalOnlyFetcher(roots)
-        html = weasyprint.HTML(string=self.html(document, template), base_url=base_url, url_fetcher=fetcher)
+        laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page=False)
+        if self.options.banji_even_page and _page_of(laid_out, BANJI_ANCHOR) % 2 == 1:
+            laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page=True)
         try:
-            laid_out = html.render(font_config=self.font_config)
             data = laid_out.write_pdf()
         except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
-            raise RenderError(f"PDF rendering failed: {error}") from error
+            raise RenderError(f"PDF writing failed: {error}") from error
         return PdfOutput(data=data, pages=len(laid_out.pages))
+
+    def _lay_out(self, document: Document, template: TemplateInfo, base_url: str, fetcher: LocalOnlyFetcher,
+                 banji_on_even_page: bool) -> Any:
+        html = weasyprint.HTML(string=self.html(document, template, banji_on_even_page), base_url=base_url,
+                               url_fetcher=fetcher)
+        try:
+            return html.render(font_config=self.font_config)
+        except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
+            raise RenderError(f"PDF layout failed: {error}") from error
+
+
+def _page_of(laid_out: Any, anchor: str) -> int:
+    """The 1-based number of the page holding an element id, or 0 when there is none."""
+    for number, page in enumerate(laid_out.pages, start=1):
+        if anchor in page.anchors:
+            return number
+    return 0

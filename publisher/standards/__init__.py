@@ -1,0 +1,1 @@
+"""Numbers from the standards the templates follow, one place each."""
