@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markdown_it import MarkdownIt
+
 from publisher.article import schema
 from publisher.article.loaders import load_mapping
 from publisher.errors import ArticleError, Problem
@@ -94,32 +96,45 @@ def _official(data: Mapping[str, Any]) -> Official:
     return Official(**values)
 
 
+def _block_images(blocks: Any, path: str) -> list[tuple[str, Any]]:
+    """(field path, src) of the image blocks in a list of blocks, or in a Markdown body."""
+    if isinstance(blocks, str):
+        return [(path, src) for src in markdown_image_sources(blocks)]
+    if not isinstance(blocks, list):
+        return []
+    return [
+        (f"{path}[{index}].src", block.get("src"))
+        for index, block in enumerate(blocks)
+        if isinstance(block, Mapping) and block.get("type") == "image"
+    ]
+
+
 def _local_image_problems(data: Mapping[str, Any], base_dir: Path | None) -> list[Problem]:
     """Image paths must name existing files inside the input's folder."""
-    candidates: list[tuple[str, str]] = []
-    body = data.get("body")
-    if isinstance(body, list):
-        candidates += [
-            (f"body[{index}].src", block["src"])
-            for index, block in enumerate(body)
-            if isinstance(block, Mapping) and block.get("type") == "image"
-        ]
-    official = data.get("official") or {}
-    for number, attachment in enumerate(official.get("attachments") or ()):
-        if isinstance(attachment, Mapping) and isinstance(attachment.get("body"), list):
-            candidates += [
-                (f"official.attachments[{number}].body[{index}].src", block["src"])
-                for index, block in enumerate(attachment["body"])
-                if isinstance(block, Mapping) and block.get("type") == "image"
-            ]
-    seal = official.get("seal")
-    if seal:
-        candidates.append(("official.seal", seal))
+    candidates = _block_images(data.get("body"), "body")
+    official = data.get("official")
+    if isinstance(official, Mapping):
+        attachments = official.get("attachments")
+        for number, attachment in enumerate(attachments if isinstance(attachments, list) else ()):
+            if isinstance(attachment, Mapping):
+                candidates += _block_images(attachment.get("body"), f"official.attachments[{number}].body")
+        if isinstance(official.get("seal"), str):
+            candidates.append(("official.seal", official["seal"]))
     return [
         problem
         for path, src in candidates
-        if (problem := image_problem(path, src, base_dir)) is not None
+        if isinstance(src, str) and (problem := image_problem(path, src, base_dir)) is not None
     ]
+
+
+def markdown_image_sources(text: str) -> list[str]:
+    """The src of every image in a Markdown text."""
+    sources: list[str] = []
+    for token in MarkdownIt("commonmark", {"html": False}).enable("table").parse(text):
+        for child in token.children or []:
+            if child.type == "image":
+                sources.append(str(child.attrs.get("src", "")))
+    return sources
 
 
 def image_problem(path: str, src: str, base_dir: Path | None) -> Problem | None:
@@ -141,8 +156,8 @@ def image_problem(path: str, src: str, base_dir: Path | None) -> Problem | None:
 def article_from_mapping(data: Mapping[str, Any], origin: str = "<article>", base_dir: Path | None = None) -> Article:
     """Validate a mapping against the schema and build the Article; raise ArticleError with every problem."""
     found = schema.problems(data)
-    if not found:
-        found = _local_image_problems(data, base_dir)
+    if isinstance(data, Mapping):
+        found += _local_image_problems(data, base_dir)
     if found:
         raise ArticleError(origin, found)
     values = dict(data)

@@ -128,7 +128,10 @@ def _merge_spans(spans: list[Span]) -> Inline:
         elif text:
             merged.append(Span(text, span.bold, span.italic))
     if merged:
-        merged[0] = Span(clean_paragraph(merged[0].text), merged[0].bold, merged[0].italic)
+        first = merged[0]
+        merged[0] = Span(_LEADING_SPACE.sub("", first.text), first.bold, first.italic)
+        last = merged[-1]
+        merged[-1] = Span(last.text.rstrip(), last.bold, last.italic)
     return tuple(span for span in merged if span.text)
 
 
