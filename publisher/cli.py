@@ -10,18 +10,19 @@ from pathlib import Path
 import click
 
 from publisher import __version__
-from publisher.api import Publisher, RenderOptions
+from publisher.api import LINE_PITCHES, PAGE_NUMBER_STYLES, Publisher, RenderOptions
+from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA
-from publisher.errors import EXIT_INVALID_INPUT, EXIT_OK, ArticleError, PublisherError
+from publisher.errors import EXIT_INVALID_INPUT, EXIT_NONCONFORMING, EXIT_OK, ArticleError, PublisherError
 from publisher.output import atomic_write
 from publisher.render import FORMATS
 from publisher.templates import TemplateLibrary
 
 EPILOG = """\b
-Exit codes: 0 success; 2 usage error; 3 invalid input data (every problem is listed
-with file and field path); 4 rendering failed. Output files are written atomically:
-on any error the target is left as it was.
+Exit codes: 0 success; 1 `check` found a clause not met; 2 usage error; 3 invalid input
+data (every problem is listed with file and field path); 4 rendering failed. Output files
+are written atomically: on any error the target is left as it was.
 """
 
 
@@ -70,8 +71,15 @@ def cli(quiet: bool) -> None:
 @click.option("--prefer-installed-fonts", is_flag=True,
               help="Use installed office faces (仿宋_GB2312 …) before the bundled fonts; output then varies by machine.")
 @click.option("--strict", is_flag=True, help="Treat warnings (characters without a glyph) as errors.")
+@click.option("--line-pitch", type=click.Choice(LINE_PITCHES), default="grid", show_default=True,
+              help="Official documents: 'grid' fills the text block with 22 lines; '28pt' is the fixed pitch some offices use.")
+@click.option("--page-numbers", type=click.Choice(PAGE_NUMBER_STYLES), default="outer", show_default=True,
+              help="Official documents: 'outer' puts — n — right on odd and left on even pages; 'centre' centres it.")
+@click.option("--banji-even-page", is_flag=True,
+              help="Official documents: put the 版记 on an even page for double-sided printing.")
 def render(input_path: str, output: str, template: str | None, fmt: str | None, templates_dir: tuple[Path, ...],
-           prefer_installed_fonts: bool, strict: bool) -> None:
+           prefer_installed_fonts: bool, strict: bool, line_pitch: str, page_numbers: str,
+           banji_even_page: bool) -> None:
     """Render INPUT (a file, or - for standard input) to OUTPUT.
 
     \b
@@ -85,7 +93,8 @@ def render(input_path: str, output: str, template: str | None, fmt: str | None, 
         if fmt not in FORMATS:
             raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(FORMATS)})")
         options = RenderOptions(prefer_installed_fonts=prefer_installed_fonts, strict=strict,
-                                template_dirs=templates_dir)
+                                template_dirs=templates_dir, line_pitch=line_pitch, page_numbers=page_numbers,
+                                banji_even_page=banji_even_page)
         publisher = Publisher(options)
         result = publisher.render(load_article(input_path), fmt, template)
         if output == "-":
@@ -115,6 +124,37 @@ def validate(inputs: tuple[str, ...]) -> None:
             click.echo(str(error), err=True)
             status = EXIT_INVALID_INPUT
     sys.exit(status)
+
+
+@cli.command("check", epilog="""\b
+Exit codes: 0 every row passes; 1 some row fails; 3 the file is not a readable PDF.""")
+@click.argument("pdf", type=click.Path(dir_okay=False))
+@click.option("--kind", type=click.Choice(KINDS), default="official", show_default=True,
+              help="Check as an official document (文件) or as a letter (信函).")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+def check_command(pdf: str, kind: str, as_json: bool) -> None:
+    """Measure PDF (ours, or Word's, WPS's, LibreOffice's) against GB/T 9704-2012, one row per clause.
+
+    \b
+    Example:
+      publisher check out/official-notice.pdf
+    """
+    from publisher.check import as_dicts, check
+
+    try:
+        rows = check(pdf, kind)
+    except PublisherError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps({"file": pdf, "kind": kind, "passed": all(r.passed for r in rows),
+                               "rows": as_dicts(rows)}, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            mark = "PASS" if row.passed else "FAIL"
+            click.echo(f"{mark}  {row.clause:<6} {row.item}: {row.measured}  (wanted {row.wanted})")
+        failed = sum(not row.passed for row in rows)
+        click.echo(f"{len(rows) - failed} passed, {failed} failed")
+    sys.exit(EXIT_OK if all(row.passed for row in rows) else EXIT_NONCONFORMING)
 
 
 @cli.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EXIT_OK = 0
+EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
 EXIT_INVALID_INPUT = 3
 EXIT_RENDER_FAILED = 4

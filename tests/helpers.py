@@ -424,3 +424,79 @@ def network_guard() -> Iterator[list[object]]:
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
         socket.getaddrinfo = real_getaddrinfo
         socket.create_connection = real_create
+
+
+# ------------------------------------------------------------------------------------------------
+# GB/T 9704 geometry, read independently of publisher.check: em boxes from baselines, in millimetres.
+
+MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class GLine:
+    """Characters on one baseline: em-box top and bottom, left and right ends, fonts and fill colour."""
+
+    page: int
+    text: str
+    size: float
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    fonts: frozenset[str]
+    colors: frozenset[tuple]
+
+    @property
+    def centre_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(frozen=True)
+class GRule:
+    page: int
+    top: float
+    height: float
+    x0: float
+    x1: float
+    color: tuple
+
+
+def geometry(data: bytes) -> tuple[list[GLine], list[GRule], int]:
+    """Lines and filled rules of every page, and the page count."""
+    lines: list[GLine] = []
+    rules: list[GRule] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            height = float(page.height)
+            groups: dict[float, list[dict]] = {}
+            for char in page.chars:
+                if char["text"].strip():
+                    groups.setdefault(round(height - float(char["matrix"][5]), 1), []).append(char)
+            for baseline, chars in sorted(groups.items()):
+                chars.sort(key=lambda c: c["x0"])
+                size = max(float(c["size"]) for c in chars)
+                lines.append(GLine(
+                    number, "".join(c["text"] for c in chars), round(size, 2),
+                    (baseline - 0.88 * size) / MM, (baseline + 0.12 * size) / MM,
+                    chars[0]["x0"] / MM, chars[-1]["x1"] / MM,
+                    frozenset(c["fontname"].split("+")[-1] for c in chars),
+                    frozenset(tuple(c["non_stroking_color"] or ()) for c in chars),
+                ))
+            for rect in page.rects:
+                if rect["height"] / MM < 2 and rect["width"] / MM > 50:
+                    rules.append(GRule(number, rect["top"] / MM, rect["height"] / MM, rect["x0"] / MM,
+                                       rect["x1"] / MM, tuple(rect["non_stroking_color"] or ())))
+        return lines, rules, len(pdf.pages)
+
+
+def find_line(lines: list[GLine], fragment: str, page: int | None = None) -> GLine:
+    """The first line holding fragment (on page, if given)."""
+    for line in lines:
+        if fragment in line.text and (page is None or line.page == page):
+            return line
+    raise AssertionError(f"no line holds {fragment!r}")
+
+
+def is_print_red(color: tuple) -> bool:
+    """Red as the standard asks: CMYK with M and Y at least 80 %."""
+    return len(color) == 4 and color[1] >= 0.8 and color[2] >= 0.8 and color[0] <= 0.2 and color[3] <= 0.2

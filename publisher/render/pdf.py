@@ -21,7 +21,7 @@ from publisher.document.nodes import Document
 from publisher.standards import gbt9704
 from publisher.errors import RenderError
 from publisher.fonts import ROLES, FontRegistry
-from publisher.render import justify
+from publisher.render import cjk_lines
 from publisher.render.fetch import LocalOnlyFetcher
 from publisher.templates import TemplateInfo, TemplateLibrary
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from publisher.api import RenderOptions
 
 logger = logging.getLogger("publisher")
-justify.install()
+cjk_lines.install()
 
 BANJI_ANCHOR = "banji"
 STANDARD = {name: value for name, value in vars(gbt9704).items() if name.isupper()}

@@ -1,11 +1,17 @@
-"""Inter-character justification for Chinese lines in WeasyPrint.
+"""Chinese line filling for WeasyPrint: inter-character justification and hanging punctuation.
 
 WeasyPrint 70 justifies a line only by widening its spaces, so a justified Chinese line (which has no
 spaces) stays ragged whenever digits, Latin letters or a character that may not start a line leave it
-short. CSS Text 3 says that with `text-justify: auto` such lines are justified between characters. This
+short. CSS Text 3 says that with `text-justify: auto` such lines are justified between characters: this
 module replaces WeasyPrint's `justify_line` so that a line holding CJK characters spreads its free width
-evenly after every character but the last, by giving each text box a larger letter spacing; lines with
-no CJK characters keep WeasyPrint's own behaviour.
+evenly after every character but the last, by giving each text box a larger letter spacing.
+
+Second, when a full line is followed by closing punctuation (，。、 …), which may not start a line, the
+line breaker pushes the line's last character down with it and leaves the line one character short.
+Chinese typesetting (and Word's default 允许标点溢出边界) lets that punctuation hang past the right edge
+instead, so a full line keeps its 28 (or N) characters. `split_first_line` is wrapped to do that.
+
+Lines with no CJK characters keep WeasyPrint's own behaviour.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ from weasyprint.layout import inline as weasy_inline
 from weasyprint.text.line_break import create_layout
 
 _weasyprint_justify_line = weasy_inline.justify_line
+_weasyprint_split_first_line = weasy_inline.split_first_line
+
+HANGING_PUNCTUATION = frozenset("，。、；：？！）》」』”’")
 
 
 def has_cjk(text: str) -> bool:
@@ -78,6 +87,30 @@ def justify_line(context: Any, line: Any, extra_width: float) -> None:
         _spread(context, line, extra_width / gaps, 0, texts[-1])
 
 
+def split_first_line(text: str, style: Any, context: Any, max_width: float | None, justification_spacing: float,
+                     is_line_start: bool = True, minimum: bool = False) -> tuple:
+    """WeasyPrint's first-line split, letting closing punctuation hang past the end of a full CJK line."""
+    result = _weasyprint_split_first_line(text, style, context, max_width, justification_spacing,
+                                          is_line_start=is_line_start, minimum=minimum)
+    resume_index = result[2]
+    if minimum or max_width is None or resume_index is None:
+        return result
+    encoded = text.encode()
+    rest = encoded[resume_index:].decode(errors="ignore")
+    if not HANGING_PUNCTUATION.intersection(rest[:2]) or not has_cjk(rest[:2]):
+        return result
+    size = style["font_size"]
+    spacing = 0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
+    wider = _weasyprint_split_first_line(text, style, context, max_width + size, justification_spacing,
+                                         is_line_start=is_line_start, minimum=minimum)
+    end = wider[2] if wider[2] is not None else len(encoded)
+    line = encoded[:end].decode(errors="ignore").rstrip()
+    if line and line[-1] in HANGING_PUNCTUATION and wider[3] - (size + spacing) <= max_width + 0.01:
+        return wider
+    return result
+
+
 def install() -> None:
-    """Make WeasyPrint's text-align: justify use inter-character justification for CJK lines."""
+    """Make WeasyPrint fill CJK lines: inter-character justification and hanging punctuation."""
     weasy_inline.justify_line = justify_line
+    weasy_inline.split_first_line = split_first_line
