@@ -4,7 +4,8 @@
     pdf_bytes = publisher.render(publisher.load_article("article.yaml"))
 """
 
-from publisher.api import Publisher, RenderOptions, RenderResult, render
+from publisher.api import Publisher, RenderResult, render
+from publisher.options import RenderOptions
 from publisher.article import Article, load_article
 from publisher.errors import ArticleError, FontError, Problem, PublisherError, RenderError, TemplateError
 

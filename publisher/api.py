@@ -13,6 +13,7 @@ from publisher.article import Article, load_article
 from publisher.document import Document, build_document
 from publisher.errors import RenderError, TemplateError
 from publisher.fonts import FontRegistry
+from publisher.options import RenderOptions
 from publisher.output import atomic_write
 from publisher.render import FORMATS
 from publisher.templates import TemplateInfo, TemplateLibrary
@@ -20,33 +21,6 @@ from publisher.templates import TemplateInfo, TemplateLibrary
 logger = logging.getLogger("publisher")
 
 DEFAULT_TEMPLATE = "article"
-LINE_PITCHES = ("grid", "28pt")
-PAGE_NUMBER_STYLES = ("outer", "centre")
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Everything that changes output, shared by the API and the CLI.
-
-    prefer_installed_fonts puts the office faces (仿宋_GB2312 …) before the bundled ones; the output
-    then depends on the machine. strict turns warnings (such as characters without a glyph) into errors.
-    For official documents: line_pitch "grid" (22 lines fill the text block) or "28pt"; page_numbers
-    "outer" (odd right, even left) or "centre"; banji_even_page puts the 版记 on an even page.
-    """
-
-    prefer_installed_fonts: bool = False
-    strict: bool = False
-    template_dirs: tuple[Path, ...] = ()
-    line_pitch: str = "grid"
-    page_numbers: str = "outer"
-    banji_even_page: bool = False
-
-    def __post_init__(self) -> None:
-        if self.line_pitch not in LINE_PITCHES:
-            raise RenderError(f"line_pitch must be one of {', '.join(LINE_PITCHES)}, not {self.line_pitch!r}")
-        if self.page_numbers not in PAGE_NUMBER_STYLES:
-            raise RenderError(
-                f"page_numbers must be one of {', '.join(PAGE_NUMBER_STYLES)}, not {self.page_numbers!r}")
 
 
 @dataclass(frozen=True)

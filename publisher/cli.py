@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from publisher import __version__
-from publisher.api import LINE_PITCHES, PAGE_NUMBER_STYLES, Publisher, RenderOptions
+from publisher.api import Publisher
+from publisher.options import LINE_PITCHES, PAGE_NUMBER_STYLES, RenderOptions
 from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA

@@ -6,7 +6,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 with warnings.catch_warnings():
     # WeasyPrint warns at import when HarfBuzz-Subset is missing; we report that ourselves, once, clearly.
@@ -21,12 +21,10 @@ from publisher.document.nodes import Document
 from publisher.standards import gbt9704
 from publisher.errors import RenderError
 from publisher.fonts import ROLES, FontRegistry
+from publisher.options import RenderOptions
 from publisher.render import cjk_lines
 from publisher.render.fetch import LocalOnlyFetcher
 from publisher.templates import TemplateInfo, TemplateLibrary
-
-if TYPE_CHECKING:
-    from publisher.api import RenderOptions
 
 logger = logging.getLogger("publisher")
 cjk_lines.install()
