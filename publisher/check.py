@@ -348,8 +348,9 @@ class Checker:
         text = number.text.split("签发人")[0].strip()
         self.row("7.2.4", "发文字号 form", text, "…〔YYYY〕N号, no leading zeros", bool(DOC_NUMBER.match(text)))
         lines_between = (number.top - mark.bottom) / std.LINE_PITCH_GRID
-        self.row("7.2.4", "发文字号 below the mark", f"{lines_between:.2f} line pitches", "2 empty lines (2 ± 0.5)",
-                 _near(lines_between, 2.25, 0.5))
+        self.row("7.2.4", "发文字号 below the mark", f"{lines_between:.2f} line pitches",
+                 "2 empty lines: 1.75-2.75 pitches from the mark's foot to the number's top",
+                 1.75 <= lines_between <= 2.75)
 
     def title(self) -> None:
         rules = [r for r in self.m.rules if r.page == 1 and r.red]
