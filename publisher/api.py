@@ -30,7 +30,7 @@ class RenderResult:
     data: bytes
     format: str
     template: str
-    pages: int
+    pages: int | None
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -46,6 +46,7 @@ class Publisher:
         self.fonts = FontRegistry()
         self.templates = TemplateLibrary(self.options.template_dirs)
         self._pdf: Any = None
+        self._docx: Any = None
 
     def _pdf_renderer(self) -> Any:
         if self._pdf is None:
@@ -53,6 +54,13 @@ class Publisher:
 
             self._pdf = PdfRenderer(self.fonts, self.templates, self.options)
         return self._pdf
+
+    def _docx_renderer(self) -> Any:
+        if self._docx is None:
+            from publisher.render.docx import DocxRenderer  # python-docx loads only when a DOCX is wanted
+
+            self._docx = DocxRenderer(self.fonts, self.options)
+        return self._docx
 
     def template_for(self, article: Article, template: str | None) -> TemplateInfo:
         """The template named on the call, else the article's own, else the default."""
@@ -88,6 +96,8 @@ class Publisher:
             logger.warning("%s: %s", article.origin, warning)
         if warnings and self.options.strict:
             raise RenderError(f"{article.origin}: " + "; ".join(warnings))
+        if format == "docx":
+            return RenderResult(self._docx_renderer().render(document, info), format, info.name, None, tuple(warnings))
         renderer = self._pdf_renderer()
         output = renderer.render(document, info)
         return RenderResult(output.data, format, info.name, output.pages, (*renderer.warnings, *warnings))

@@ -11,7 +11,7 @@ import click
 
 from publisher import __version__
 from publisher.api import Publisher
-from publisher.options import LINE_PITCHES, PAGE_NUMBER_STYLES, RenderOptions
+from publisher.options import DOCX_FONT_MODES, LINE_PITCHES, PAGE_NUMBER_STYLES, RenderOptions
 from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA
@@ -78,9 +78,12 @@ def cli(quiet: bool) -> None:
               help="Official documents: 'outer' puts — n — right on odd and left on even pages; 'centre' centres it.")
 @click.option("--banji-even-page", is_flag=True,
               help="Official documents: put the 版记 on an even page for double-sided printing.")
+@click.option("--docx-fonts", type=click.Choice(DOCX_FONT_MODES), default=None,
+              help="DOCX: 'standard' names the faces offices have (仿宋_GB2312 …; default for official layouts); "
+                   "'bundled' names the bundled faces (default for the article).")
 def render(input_path: str, output: str, template: str | None, fmt: str | None, templates_dir: tuple[Path, ...],
            prefer_installed_fonts: bool, strict: bool, line_pitch: str, page_numbers: str,
-           banji_even_page: bool) -> None:
+           banji_even_page: bool, docx_fonts: str | None) -> None:
     """Render INPUT (a file, or - for standard input) to OUTPUT.
 
     \b
@@ -95,7 +98,7 @@ def render(input_path: str, output: str, template: str | None, fmt: str | None, 
             raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(FORMATS)})")
         options = RenderOptions(prefer_installed_fonts=prefer_installed_fonts, strict=strict,
                                 template_dirs=templates_dir, line_pitch=line_pitch, page_numbers=page_numbers,
-                                banji_even_page=banji_even_page)
+                                banji_even_page=banji_even_page, docx_fonts=docx_fonts)
         publisher = Publisher(options)
         result = publisher.render(load_article(input_path), fmt, template)
         if output == "-":

@@ -132,6 +132,15 @@ class FontRegistry:
             font.close()
         return self._metrics[face.key]
 
+    def office_face(self, role: str) -> tuple[str, bool]:
+        """The family name and boldness of the role's first bundled face, as word processors name it."""
+        face = next(link.face for link in self.roles[role].chain if link.unicode_range is None)
+        font = TTFont(face.path, lazy=True)
+        name = font["name"].getDebugName(1) or face.key
+        bold = font["OS/2"].usWeightClass >= 600
+        font.close()
+        return name, bold
+
     def em_box_top(self, role: str, line_height_pt: float, size_pt: float) -> float:
         """Distance in points from the top of a line box to the top of its characters' em box."""
         ascent, descent, em_top = self.vertical_metrics(role)

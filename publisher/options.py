@@ -8,6 +8,7 @@ from pathlib import Path
 from publisher.errors import RenderError
 
 LINE_PITCHES = ("grid", "28pt")
+DOCX_FONT_MODES = ("standard", "bundled")
 PAGE_NUMBER_STYLES = ("outer", "centre")
 
 
@@ -19,6 +20,8 @@ class RenderOptions:
     then depends on the machine. strict turns warnings (such as characters without a glyph) into errors.
     For official documents: line_pitch "grid" (22 lines fill the text block) or "28pt"; page_numbers
     "outer" (odd right, even left) or "centre"; banji_even_page puts the 版记 on an even page.
+    docx_fonts: "standard" writes the face names offices have installed (仿宋_GB2312 …; the default for
+    official layouts), "bundled" the bundled faces' names (the default for the article).
     """
 
     prefer_installed_fonts: bool = False
@@ -27,10 +30,13 @@ class RenderOptions:
     line_pitch: str = "grid"
     page_numbers: str = "outer"
     banji_even_page: bool = False
+    docx_fonts: str | None = None
 
     def __post_init__(self) -> None:
         if self.line_pitch not in LINE_PITCHES:
             raise RenderError(f"line_pitch must be one of {', '.join(LINE_PITCHES)}, not {self.line_pitch!r}")
+        if self.docx_fonts is not None and self.docx_fonts not in DOCX_FONT_MODES:
+            raise RenderError(f"docx_fonts must be one of {', '.join(DOCX_FONT_MODES)}, not {self.docx_fonts!r}")
         if self.page_numbers not in PAGE_NUMBER_STYLES:
             raise RenderError(
                 f"page_numbers must be one of {', '.join(PAGE_NUMBER_STYLES)}, not {self.page_numbers!r}")

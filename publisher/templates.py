@@ -26,6 +26,7 @@ class TemplateInfo:
     folder: Path
     formats: tuple[str, ...]
     heading_numbering: str = "none"
+    docx_layout: str = "article"
     profile: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -38,6 +39,7 @@ def _read_info(folder: Path) -> TemplateInfo:
             folder=folder,
             formats=tuple(data.get("formats", ("pdf",))),
             heading_numbering=data.get("heading_numbering", "none"),
+            docx_layout=data.get("docx_layout", "article"),
             profile=dict(data.get("profile", {})),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:

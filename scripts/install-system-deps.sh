@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages publisher needs: Pango for WeasyPrint, the HarfBuzz subsetter that makes
-# CJK font subsetting fast, and python3-venv. Skips the install when everything is already present.
+# CJK font subsetting fast, python3-venv, and LibreOffice Writer (the tests check how it renders our
+# DOCX). Skips the install when everything is already present.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig python3-venv)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig python3-venv libreoffice-writer-nogui)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

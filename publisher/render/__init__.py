@@ -1,3 +1,3 @@
 """Renderers turn a Document into bytes; one per output format."""
 
-FORMATS = ("pdf",)
+FORMATS = ("pdf", "docx")

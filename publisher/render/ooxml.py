@@ -1,0 +1,191 @@
+"""The OOXML that python-docx has no API for: East Asian fonts and language, the document grid, fields,
+borders, numbering, floating tables and anchored pictures, and a deterministic package."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+
+THEME_FONT_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+# Child order of the property elements (ECMA-376 Part 1 §17.3.1.26, §17.3.2.28, §17.4.70): Word and
+# LibreOffice ignore, or refuse, children out of order.
+SEQUENCES = {
+    "w:pPr": ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+              "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+              "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+              "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+              "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+              "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"),
+    "w:rPr": ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+              "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+              "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+              "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+              "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath"),
+    "w:tcPr": ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
+               "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"),
+    "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
+    "w:tcBorders": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right", "w:insideH", "w:insideV",
+                    "w:tl2br", "w:tr2bl"),
+}
+
+
+def insert_in_order(parent: BaseOxmlElement, element: BaseOxmlElement) -> BaseOxmlElement:
+    """Insert element among parent's children where the schema's sequence puts it."""
+    sequence = next((order for tag, order in SEQUENCES.items() if parent.tag == qn(tag)), None)
+    tag = element.tag
+    if sequence is None or not any(qn(name) == tag for name in sequence):
+        parent.append(element)
+        return element
+    later = {qn(name) for name in sequence[[qn(name) for name in sequence].index(tag) + 1:]}
+    for existing in parent:
+        if existing.tag in later:
+            existing.addprevious(element)
+            return element
+    parent.append(element)
+    return element
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def child(parent: BaseOxmlElement, tag: str, **attributes: str | int) -> BaseOxmlElement:
+    """The first child with tag, created (at the end) when missing; attributes set on it."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = insert_in_order(parent, OxmlElement(tag))
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def set_fonts(rpr: BaseOxmlElement, latin: str, east_asian: str) -> None:
+    """Explicit font names for every script slot; theme-font attributes (which would win) removed."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = insert_in_order(rpr, OxmlElement("w:rFonts"))
+    for attribute in THEME_FONT_ATTRIBUTES:
+        fonts.attrib.pop(qn(attribute), None)
+    for slot, name in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asian), ("cs", latin)):
+        fonts.set(qn(f"w:{slot}"), name)
+
+
+def strip_theme_fonts(root: BaseOxmlElement) -> None:
+    """Remove theme-font attributes everywhere below root (they override explicit names)."""
+    for fonts in root.iter(qn("w:rFonts")):
+        for attribute in THEME_FONT_ATTRIBUTES:
+            fonts.attrib.pop(qn(attribute), None)
+
+
+def set_language(rpr: BaseOxmlElement, latin: str, east_asian: str) -> None:
+    child(rpr, "w:lang", val=latin, eastAsia=east_asian, bidi="ar-SA")
+
+
+def set_doc_grid(sect_pr: BaseOxmlElement, line_pitch_twips: int, char_space: int | None, typed: bool = True) -> None:
+    """w:docGrid: linesAndChars with a character pitch (charSpace), lines only, or (typed=False) just
+    the pitch, recorded for Word's page setup without snapping text to a grid."""
+    grid = child(sect_pr, "w:docGrid")
+    grid.attrib.clear()
+    if typed:
+        grid.set(qn("w:type"), "linesAndChars" if char_space is not None else "lines")
+    grid.set(qn("w:linePitch"), str(line_pitch_twips))
+    if char_space is not None:
+        grid.set(qn("w:charSpace"), str(char_space))
+
+
+def border(ppr_or_tcpr: BaseOxmlElement, container: str, side: str, eighths: int, color: str,
+           space_pt: int = 0, line: str = "single") -> None:
+    """A line on one side of a paragraph (w:pBdr) or table cell (w:tcBorders); line "nil" removes it."""
+    borders = child(ppr_or_tcpr, container)
+    edge = child(borders, f"w:{side}")
+    edge.set(qn("w:val"), line)
+    if line == "nil":
+        return
+    edge.set(qn("w:sz"), str(eighths))
+    edge.set(qn("w:space"), str(space_pt))
+    edge.set(qn("w:color"), color)
+
+
+def add_field(paragraph: BaseOxmlElement, instruction: str, cached: str, rpr: BaseOxmlElement | None = None) -> None:
+    """A complex field (PAGE, NUMPAGES, TOC …) whose result already reads `cached`."""
+    def run(*children: BaseOxmlElement) -> BaseOxmlElement:
+        element = OxmlElement("w:r")
+        if rpr is not None:
+            from copy import deepcopy
+
+            element.append(deepcopy(rpr))
+        for item in children:
+            element.append(item)
+        paragraph.append(element)
+        return element
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code = OxmlElement("w:instrText")
+    code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    code.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    result = OxmlElement("w:t")
+    result.text = cached
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run(begin)
+    run(code)
+    run(separate)
+    run(result)
+    run(end)
+
+
+def floating_table(tbl_pr: BaseOxmlElement, top_twips: int, left_twips: int) -> None:
+    """Float a table at a fixed place on its page, measured from the paper's top-left (w:tblpPr)."""
+    position = OxmlElement("w:tblpPr")
+    for name, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"),
+                        ("bottomFromText", "0"), ("vertAnchor", "page"),
+                        ("horzAnchor", "page"), ("tblpX", str(left_twips)), ("tblpY", str(top_twips))):
+        position.set(qn(f"w:{name}"), value)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    style = tbl_pr.find(qn("w:tblStyle"))
+    at = 0 if style is None else list(tbl_pr).index(style) + 1
+    tbl_pr.insert(at, position)  # schema order: tblStyle, tblpPr, tblOverlap, …
+    tbl_pr.insert(at + 1, overlap)
+
+
+def anchor_picture(inline: BaseOxmlElement, offset_x_emu: int, offset_y_emu: int, drawing_id: int) -> None:
+    """Turn an inline picture into one anchored to its paragraph, in front of the text, not wrapping it."""
+    from docx.oxml.parser import parse_xml
+
+    extent = inline.find(qn("wp:extent"))
+    graphic = inline.find(qn("a:graphic"))
+    anchor = parse_xml(
+        '<wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0" '
+        'locked="0" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="margin"><wp:posOffset>{offset_x_emu}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{offset_y_emu}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{extent.get("cx")}" cy="{extent.get("cy")}"/>'
+        '<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        f'<wp:docPr id="{drawing_id}" name="Seal {drawing_id}"/><wp:cNvGraphicFramePr/></wp:anchor>'
+    )
+    anchor.append(graphic)
+    inline.getparent().replace(inline, anchor)
+
+
+def deterministic_package(data: bytes, first: Iterable[str] = ("[Content_Types].xml", "_rels/.rels")) -> bytes:
+    """Rewrite a package zip with fixed member dates and a stable member order."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    ordered = [name for name in first if name in names] + sorted(n for n in names if n not in first)
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name in ordered:
+            info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            package.writestr(info, source.read(name))
+    return target.getvalue()
