@@ -20,8 +20,8 @@ class RenderOptions:
     then depends on the machine. strict turns warnings (such as characters without a glyph) into errors.
     For official documents: line_pitch "grid" (22 lines fill the text block) or "28pt"; page_numbers
     "outer" (odd right, even left) or "centre"; banji_even_page puts the 版记 on an even page.
-    docx_fonts: "standard" writes the face names offices have installed (仿宋_GB2312 …; the default for
-    official layouts), "bundled" the bundled faces' names (the default for the article).
+    docx_fonts: "standard" (the default) writes the face names offices have installed (仿宋_GB2312 …);
+    "bundled" writes the bundled faces' names and embeds them, subset, in the DOCX.
     """
 
     prefer_installed_fonts: bool = False

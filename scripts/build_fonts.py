@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 from fontTools import subset
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.ttLib import TTCollection, TTFont, newTable
+from fontTools.ttLib import TTCollection, TTFont
+
+from publisher.font_outlines import to_truetype_outlines
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 SYSTEM = Path("/usr/share/fonts")
@@ -40,39 +40,6 @@ def normalise_line_metrics(font: TTFont) -> None:
     os2.sTypoAscender, os2.sTypoDescender, os2.sTypoLineGap = ascent, descent, 0
     if "BASE" in font:
         del font["BASE"]
-
-
-def to_truetype_outlines(font: TTFont) -> None:
-    """Replace a CFF font's outlines with quadratic TrueType ones.
-
-    FandolFang is CID-keyed with the Adobe-GB1 character collection, so its CIDs differ from its glyph
-    ids for 1,469 glyphs; a PDF that embeds it as CFF can then show the wrong glyph in viewers that
-    follow the CIDs. As TrueType it is embedded with an explicit CIDToGIDMap, and PDF/A-1 accepts it.
-    """
-    order = font.getGlyphOrder()
-    outlines = font.getGlyphSet()
-    glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(outlines)
-        outlines[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyf.glyphs[name] = pen.glyph()
-    del font["CFF "]
-    if "VORG" in font:
-        del font["VORG"]
-    font["loca"] = newTable("loca")
-    font["glyf"] = glyf
-    maxp = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
-        setattr(maxp, field, 1 if field == "maxZones" else 0)
-    font["maxp"] = maxp
-    font["head"].glyphDataFormat = 0
-    post = font["post"]
-    post.formatType = 3.0  # no glyph names: the CID names mean nothing in a TrueType font
-    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 def extract_noto(collection: str, target: str) -> set[int]:
@@ -116,6 +83,9 @@ def main(texlive_root: str) -> None:
     covered &= extract_noto("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf")
     fang = TTFont(fandol / "FandolFang-Regular.otf")
     normalise_line_metrics(fang)
+    # FandolFang is CID-keyed (Adobe-GB1): its CIDs differ from its glyph ids for 1,469 glyphs, so a PDF
+    # embedding it as CFF can show wrong glyphs in viewers that follow the CIDs. As TrueType it is
+    # embedded with an explicit CIDToGIDMap, and PDF/A-1 accepts it.
     to_truetype_outlines(fang)
     fang.save(FONTS / "fandol" / "FandolFang-Regular.ttf")
     wenkai = TTFont(SYSTEM / "truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf")

@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 
 import publisher
-from helpers import EXAMPLES, ROOT
+from helpers import EXAMPLES
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -129,7 +129,42 @@ def test_font_modes_write_office_or_bundled_names(default_docx, bundled) -> None
 
     assert normal_font(default_docx["official-notice"]) == "仿宋_GB2312"
     assert normal_font(bundled["official-notice"]) == "FandolFang R"
-    assert normal_font(default_docx["article"]) == "Noto Serif CJK SC"  # the article defaults to bundled
+    assert normal_font(default_docx["article"]) == "宋体"
+    assert normal_font(bundled["article"]) == "Noto Serif CJK SC"
+
+
+def test_bundled_mode_embeds_every_face_subset_and_obfuscated(bundled: dict[str, bytes]) -> None:
+    from fontTools.ttLib import TTFont
+
+    data = bundled["official-notice"]
+    package = zipfile.ZipFile(io.BytesIO(data))
+    assert part(data, "word/settings.xml").find("w:embedTrueTypeFonts", NS) is not None
+    table = part(data, "word/fontTable.xml")
+    rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    text = "".join(t.text for t in part(data, "word/document.xml").iter(w("t")))
+    embedded = {}
+    for font in table.findall("w:font", NS):
+        for kind in ("embedRegular", "embedBold"):
+            entry = font.find(f"w:{kind}", NS)
+            if entry is None:
+                continue
+            key = entry.get(w("fontKey")).strip("{}").replace("-", "")
+            raw = package.read("word/" + targets[entry.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")])
+            # ECMA-376 §17.8.1: the first 32 bytes are XORed with the key read backwards, byte by byte
+            mask = bytes.fromhex(key)[::-1]
+            program = bytes(b ^ mask[i % 16] for i, b in enumerate(raw[:32])) + raw[32:]
+            face = TTFont(io.BytesIO(program))
+            assert "glyf" in face  # TrueType outlines, as Word embeds
+            embedded[(font.get(w("name")), kind)] = face
+    assert set(embedded) == {("FandolFang R", "embedRegular"), ("LXGW WenKai", "embedRegular"),
+                             ("Noto Sans CJK SC", "embedRegular"), ("Noto Serif CJK SC", "embedRegular"),
+                             ("Noto Serif CJK SC", "embedBold")}
+    fang = embedded[("FandolFang R", "embedRegular")]
+    assert len(fang.getGlyphOrder()) < 1000  # subset, not the whole face
+    cmap = fang.getBestCmap()
+    missing = {c for c in text if "\u4e00" <= c <= "\u9fff" and ord(c) not in cmap}
+    assert missing <= set("堃喆镕")  # the face has no glyph for these; the fallback faces draw them
 
 
 # --- GB/T 9704 layout ------------------------------------------------------------------------------
@@ -235,21 +270,19 @@ def test_tables_repeat_their_header_row_and_images_are_embedded(default_docx: di
 
 @pytest.fixture(scope="module")
 def libreoffice_pdfs(bundled: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Every example DOCX (bundled fonts) converted by LibreOffice headless, with its own profile."""
+    """Every example DOCX (bundled, embedded fonts) converted by LibreOffice headless, with its own profile."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is required (Debian package libreoffice-writer-nogui)"
     folder = tmp_path_factory.mktemp("libreoffice")
     for name, data in bundled.items():
         (folder / f"{name}.docx").write_bytes(data)
-    config = folder / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        f'<dir>{ROOT / "fonts"}</dir><cachedir>{folder / "fc-cache"}</cachedir></fontconfig>', encoding="utf-8")
-    env = {**os.environ, "FONTCONFIG_FILE": str(config), "HOME": str(folder)}
-    subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(folder), *(str(folder / f"{n}.docx") for n in bundled)],
-                   check=True, capture_output=True, env=env, timeout=300)
+    # No font of ours is installed: LibreOffice has only the faces embedded in each DOCX. Each file gets
+    # its own process and profile (LibreOffice keeps the first embedded subset it saw under a name).
+    env = {**os.environ, "HOME": str(folder)}
+    for name in bundled:
+        subprocess.run([soffice, f"-env:UserInstallation={(folder / f'profile-{name}').as_uri()}", "--headless",
+                        "--convert-to", "pdf", "--outdir", str(folder), str(folder / f"{name}.docx")],
+                       check=True, capture_output=True, env=env, timeout=300)
     return {name: (folder / f"{name}.pdf").read_bytes() for name in bundled}
 
 

@@ -38,7 +38,7 @@ from publisher.document.nodes import (
 )
 from publisher.fonts import ROLES, FontRegistry
 from publisher.options import RenderOptions
-from publisher.render import ooxml
+from publisher.render import font_embed, ooxml
 from publisher.standards import gbt9704 as std
 from publisher.templates import TemplateInfo
 from publisher.units import mm_to_emu, mm_to_pt, pt_to_eighths, pt_to_twips
@@ -51,6 +51,9 @@ STANDARD_FACES = {
     "xiaobiaosong": ("方正小标宋简体", False),
 }
 STANDARD_LATIN = "Times New Roman"
+# characters the layouts print that are not in the document's own text (with all of printable ASCII)
+PRINTED_BY_TEMPLATES = "第页共— 一二三四五六七八九十、（）：。【】导读来源整理声明附件抄送印发联系电话发布时间文章分类编辑作者阅读次数•" + "".join(
+    chr(code) for code in range(0x20, 0x7F))
 RED = RGBColor(0xE6, 0x00, 0x12)
 RED_HEX = "E60012"
 HEADING_ROLES = {1: "heiti", 2: "kaiti", 3: "fangsong", 4: "fangsong"}
@@ -70,11 +73,9 @@ class Face:
     bold: bool
 
 
-def font_mode(template: TemplateInfo, options: RenderOptions) -> str:
-    """standard (office names) by default for official layouts, bundled for the article."""
-    if options.docx_fonts:
-        return options.docx_fonts
-    return "bundled" if template.docx_layout == "article" else "standard"
+def font_mode(options: RenderOptions) -> str:
+    """standard (the names offices have installed) unless bundled (names and embedded faces) is asked."""
+    return options.docx_fonts or "standard"
 
 
 class DocxRenderer:
@@ -93,14 +94,26 @@ class DocxRenderer:
             faces[role] = Face(name, name, bold)
         return faces
 
+    def embedded_faces(self) -> list[font_embed.EmbeddedFace]:
+        """The first bundled face of every role, once each, as the font table names them."""
+        seen: dict[tuple[str, bool], font_embed.EmbeddedFace] = {}
+        for role in ROLES:
+            name, bold = self.fonts.office_face(role)
+            face = next(link.face for link in self.fonts.roles[role].chain if link.unicode_range is None)
+            seen.setdefault((name, bold), font_embed.EmbeddedFace(name, bold, face.path))
+        return list(seen.values())
+
     def render(self, document: Document, template: TemplateInfo) -> bytes:
         """The DOCX package of a document, byte-identical for identical input."""
-        faces = self.faces(font_mode(template, self.options))
+        mode = font_mode(self.options)
+        faces = self.faces(mode)
         package = docx.Document()
         builder_class = ArticleBuilder if template.docx_layout == "article" else GongwenBuilder
         builder = builder_class(package, document, template, faces, self.fonts, self.options)
         builder.build()
         _set_properties(package, document)
+        if mode == "bundled":
+            font_embed.embed(package, self.embedded_faces(), document.all_text() + PRINTED_BY_TEMPLATES)
         buffer = io.BytesIO()
         package.save(buffer)
         return ooxml.deterministic_package(buffer.getvalue())
