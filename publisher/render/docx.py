@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import docx
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -414,9 +414,13 @@ class GongwenBuilder(_Builder):
     def build(self) -> None:
         official = self.document.official
         self.line_pt = std.LINE_PITCH_COMPAT_PT if self.options.line_pitch == "28pt" else mm_to_pt(std.LINE_PITCH_GRID)
-        footer_mm = std.PAGE_HEIGHT - std.BLOCK_BOTTOM - std.PAGE_NUMBER_BELOW_BLOCK - std.SMALL_PT * 1.3 / std.PT_PER_MM
+        # the page number's line ends this far above the paper's foot (measured: its em box then starts 7 mm
+        # below the text block); a letter's footers sit lower, on its lower double rule, and lift the number
+        number_foot_mm = std.PAGE_HEIGHT - std.BLOCK_BOTTOM - std.PAGE_NUMBER_BELOW_BLOCK - std.SMALL_PT * 1.3 / std.PT_PER_MM + 1.5
+        footer_mm = std.LETTER_BOTTOM_RULE_ABOVE_EDGE if self.letter else number_foot_mm
+        self.number_lift_mm = number_foot_mm - footer_mm
         section = self.page_setup(std.MARGIN_TOP, std.MARGIN_BOTTOM, std.MARGIN_LEFT, std.MARGIN_RIGHT,
-                                  std.LETTER_MARK_TOP - 2 if self.letter else 15, footer_mm + 1.5)
+                                  std.LETTER_MARK_TOP if self.letter else 15, footer_mm)
         pitch_pt = mm_to_pt(std.BLOCK_WIDTH) / std.CHARS_PER_LINE
         self.char_pitch_pt = pitch_pt
         # 22 lines as an exact line pitch and 28 characters by condensing them to just under the pitch.
@@ -520,6 +524,7 @@ class GongwenBuilder(_Builder):
             face = self.faces["songti"]
             ooxml.set_fonts(rpr, face.latin, face.east_asian)
             ooxml.child(rpr, "w:sz", val=round(std.SMALL_PT * 2))
+            paragraph.paragraph_format.space_after = Mm(self.number_lift_mm)
             self.run(paragraph, "— ", "songti", std.SMALL_PT)
             ooxml.add_field(paragraph._p, "PAGE", "1", rpr)
             self.run(paragraph, " —", "songti", std.SMALL_PT)
@@ -539,16 +544,13 @@ class GongwenBuilder(_Builder):
                 self.paragraph(text, role)
             used = len(fields)
         mark_pt = official.mark_pt
-        for index, organ in enumerate(official.issuer_lines or ()):
-            paragraph = self.paragraph(organ + (official.issuer_suffix or "" if index == 0 and len(official.issuer_lines) > 1 else ""),
-                                       "xiaobiaosong", mark_pt, WD_ALIGN_PARAGRAPH.CENTER)
-            for run in paragraph.runs:
-                run.font.color.rgb = RED
-            fmt = paragraph.paragraph_format
-            ooxml.child(paragraph._p.get_or_add_pPr(), "w:snapToGrid", val=0)
-            fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(mark_pt * 1.2)
-            if index == 0:
-                fmt.space_before = Pt(max(0.0, mm_to_pt(std.MARK_TOP_BELOW_BLOCK) - used * self.line_pt - mark_pt * 0.1))
+        space_before = Pt(max(0.0, mm_to_pt(std.MARK_TOP_BELOW_BLOCK) - used * self.line_pt - mark_pt * 0.1))
+        lines = official.issuer_lines or ()
+        if len(lines) > 1:
+            self.joint_mark(lines, official.issuer_suffix, mark_pt, space_before)
+        for organ in lines[:1] if len(lines) == 1 else ():
+            paragraph = self.mark_paragraph(self.package.add_paragraph(), organ, mark_pt)
+            paragraph.paragraph_format.space_before = space_before
         if official.upward:
             # number one character in, 签发人 one character from the right, by tab stops: the paragraph
             # itself spans the block so that its bottom border (the red rule) is 156 mm long
@@ -566,6 +568,45 @@ class GongwenBuilder(_Builder):
         below_text = (1 - EXACT_LINE_TEXT_TOP) * (self.line_pt - std.BODY_PT)
         ooxml.border(paragraph._p.get_or_add_pPr(), "w:pBdr", "bottom", pt_to_eighths(std.HEADER_RULE_WIDTH_PT),
                      RED_HEX, round(mm_to_pt(std.RULE_BELOW_NUMBER) - below_text))
+
+    def mark_paragraph(self, paragraph: DocxParagraph, text: str, mark_pt: float) -> DocxParagraph:
+        """A line of the red issuing mark, centred, off the line grid."""
+        self.run(paragraph, text, "xiaobiaosong", mark_pt, RED)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        ooxml.child(paragraph._p.get_or_add_pPr(), "w:snapToGrid", val=0)
+        fmt = paragraph.paragraph_format
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(mark_pt * 1.2)
+        return paragraph
+
+    def joint_mark(self, organs: tuple[str, ...], suffix: str | None, mark_pt: float, space_before: Any) -> None:
+        """Organs stacked, justified to one width, and the suffix (文件) beside them, vertically centred."""
+        spacer = self.package.add_paragraph()
+        spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        spacer.paragraph_format.line_spacing = space_before if space_before.pt > 1 else Pt(1)
+        widest = max(text_width_chars(organ) for organ in organs) * mark_pt
+        table = self.package.add_table(rows=1, cols=2 if suffix else 1)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        suffix_width = (text_width_chars(suffix) + 1) * mark_pt if suffix else 0
+        ooxml.child(table._tbl.tblPr, "w:tblW", w=pt_to_twips(widest + 4 + suffix_width), type="dxa")
+        margins = ooxml.child(table._tbl.tblPr, "w:tblCellMar")
+        for side in ("left", "right"):
+            ooxml.child(margins, f"w:{side}", w=0, type="dxa")
+        columns = [widest + 4, suffix_width] if suffix else [widest + 4]
+        for grid_column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), columns, strict=True):
+            grid_column.set(qn("w:w"), str(pt_to_twips(width)))
+        organ_cell = table.rows[0].cells[0]
+        organ_cell.width = Pt(widest + 4)
+        for index, organ in enumerate(organs):
+            paragraph = organ_cell.paragraphs[0] if index == 0 else organ_cell.add_paragraph()
+            self.mark_paragraph(paragraph, organ, mark_pt)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+        if suffix:
+            suffix_cell = table.rows[0].cells[1]
+            suffix_cell.width = Pt(suffix_width)
+            suffix_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = self.mark_paragraph(suffix_cell.paragraphs[0], suffix, mark_pt)
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     def letter_head(self, section: Any) -> None:
         official = self.document.official
@@ -585,7 +626,8 @@ class GongwenBuilder(_Builder):
         paragraph.paragraph_format.left_indent = Mm(-(std.LETTER_RULE_LENGTH - std.BLOCK_WIDTH) / 2)
         paragraph.paragraph_format.right_indent = Mm(-(std.LETTER_RULE_LENGTH - std.BLOCK_WIDTH) / 2)
         bottom = section.first_page_footer.paragraphs[0]
-        fborders = ooxml.child(ooxml.child(bottom._p.get_or_add_pPr(), "w:pBdr"), "w:top")
+        bottom.paragraph_format.line_spacing_rule, bottom.paragraph_format.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(1)
+        fborders = ooxml.child(ooxml.child(bottom._p.get_or_add_pPr(), "w:pBdr"), "w:bottom")
         for name, value in (("val", "thinThickSmallGap"), ("sz", "24"), ("space", "0"), ("color", RED_HEX)):
             fborders.set(qn(f"w:{name}"), value)
         bottom.paragraph_format.left_indent = Mm(-(std.LETTER_RULE_LENGTH - std.BLOCK_WIDTH) / 2)

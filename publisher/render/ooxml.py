@@ -30,6 +30,10 @@ SEQUENCES = {
     "w:tcPr": ("w:cnfStyle", "w:tcW", "w:gridSpan", "w:hMerge", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap",
                "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"),
     "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
+    "w:tblPr": ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
+                "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"),
+    "w:tblCellMar": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right"),
     "w:tcBorders": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right", "w:insideH", "w:insideV",
                     "w:tl2br", "w:tr2bl"),
 }
@@ -71,6 +75,8 @@ def set_fonts(rpr: BaseOxmlElement, latin: str, east_asian: str) -> None:
         fonts.attrib.pop(qn(attribute), None)
     for slot, name in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asian), ("cs", latin)):
         fonts.set(qn(f"w:{slot}"), name)
+    # characters of ambiguous width (“ ” — … ★) take the East Asian face: full width, as in the PDF
+    fonts.set(qn("w:hint"), "eastAsia")
 
 
 def strip_theme_fonts(root: BaseOxmlElement) -> None:
