@@ -706,9 +706,11 @@ class GongwenBuilder(_Builder):
             self.blocks(appendix.blocks)
 
     def banji(self) -> None:
-        """抄送 and 印发 between their rules, in a table floated so its foot is the text block's bottom.
+        """抄送 and 印发 between their rules at the foot of the text block of the last page.
 
-        Word floats it there; LibreOffice 7.4 keeps such a table in the flow (after the signature).
+        Each row (and the closing rule) is a paragraph in a frame of its own, placed on the page from the
+        standard's numbers: Word and LibreOffice both honour such frames, while LibreOffice drops a frame
+        whose paragraphs differ in borders and keeps page-anchored floating tables in the flow.
         """
         official = self.document.official
         if not official or not (official.cc if self.letter else official.has_banji):
@@ -720,21 +722,17 @@ class GongwenBuilder(_Builder):
             date = f"{official.print_date_text}印发" if official.print_date_text else ""
             rows.append(("printed", f"{official.printer or ''}\t{date}"))
         per_line = (mm_to_pt(std.BLOCK_WIDTH) - 5 * std.SMALL_PT) / std.SMALL_PT
-        text_lines = sum(math.ceil(text_width_chars(text) / per_line) if kind == "cc" else 1 for kind, text in rows)
-        height_pt = text_lines * self.line_pt + 2 * mm_to_pt(std.BANJI_THICK)
-        self.package.add_paragraph()  # keeps the 版记 table apart from a table just before it
-        table = self.package.add_table(rows=len(rows), cols=1)
-        tbl_pr = table._tbl.tblPr
-        ooxml.floating_table(tbl_pr, pt_to_twips(mm_to_pt(std.BLOCK_BOTTOM) - height_pt),
-                             pt_to_twips(mm_to_pt(std.MARGIN_LEFT)))
-        ooxml.child(tbl_pr, "w:tblW", w=pt_to_twips(mm_to_pt(std.BLOCK_WIDTH)), type="dxa")
+        heights = [math.ceil(text_width_chars(text) / per_line) * self.line_pt if kind == "cc" else self.line_pt
+                   for kind, text in rows]
         thick, thin = pt_to_eighths(mm_to_pt(std.BANJI_THICK)), pt_to_eighths(mm_to_pt(std.BANJI_THIN))
-        for index, (kind, text) in enumerate(rows):
-            row = table.rows[index]
-            row.height = Pt(self.line_pt)
-            cell = row.cells[0]
-            cell.width = Mm(std.BLOCK_WIDTH)
-            paragraph = cell.paragraphs[0]
+        rule_pt = 0 if self.letter else mm_to_pt(std.BANJI_THICK)
+        top_pt = mm_to_pt(std.BLOCK_BOTTOM) - rule_pt - sum(heights)
+        left, width = pt_to_twips(mm_to_pt(std.MARGIN_LEFT)), pt_to_twips(mm_to_pt(std.BLOCK_WIDTH))
+        for index, ((kind, text), height) in enumerate(zip(rows, heights, strict=True)):
+            paragraph = self.package.add_paragraph()
+            ppr = paragraph._p.get_or_add_pPr()
+            ooxml.frame(ppr, left, pt_to_twips(top_pt), width)
+            top_pt += height
             paragraph.paragraph_format.left_indent = Pt(std.SMALL_PT * (4 if kind == "cc" else 1))
             paragraph.paragraph_format.right_indent = Pt(std.SMALL_PT)
             if kind == "cc":
@@ -743,12 +741,13 @@ class GongwenBuilder(_Builder):
                 paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(std.BLOCK_WIDTH) - Pt(2 * std.SMALL_PT),
                                                                   WD_TAB_ALIGNMENT.RIGHT)
             self.run(paragraph, text, None, std.SMALL_PT)
-            tc_pr = cell._tc.get_or_add_tcPr()
-            borders = {"left": ("nil", 0), "right": ("nil", 0)}
             if not self.letter:
-                if index == 0:
-                    borders["top"] = ("single", thick)
-                borders["bottom"] = ("single", thick if index == len(rows) - 1 else thin)
-            for side, (kind_of_line, eighths) in borders.items():
-                ooxml.border(tc_pr, "w:tcBorders", side, eighths, "000000", line=kind_of_line)
-        self.package.add_paragraph()
+                ooxml.border(ppr, "w:pBdr", "top", thick if index == 0 else thin, "000000")
+        if not self.letter:
+            closing = self.package.add_paragraph()
+            ppr = closing._p.get_or_add_pPr()
+            ooxml.frame(ppr, left, pt_to_twips(top_pt), width)
+            closing.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            closing.paragraph_format.line_spacing = Pt(1)
+            ooxml.border(ppr, "w:pBdr", "top", thick, "000000")
+        self.package.add_paragraph()  # a frame is anchored to the paragraph after it

@@ -146,19 +146,13 @@ def add_field(paragraph: BaseOxmlElement, instruction: str, cached: str, rpr: Ba
     run(end)
 
 
-def floating_table(tbl_pr: BaseOxmlElement, top_twips: int, left_twips: int) -> None:
-    """Float a table at a fixed place on its page, measured from the paper's top-left (w:tblpPr)."""
-    position = OxmlElement("w:tblpPr")
-    for name, value in (("leftFromText", "0"), ("rightFromText", "0"), ("topFromText", "0"),
-                        ("bottomFromText", "0"), ("vertAnchor", "page"),
-                        ("horzAnchor", "page"), ("tblpX", str(left_twips)), ("tblpY", str(top_twips))):
-        position.set(qn(f"w:{name}"), value)
-    overlap = OxmlElement("w:tblOverlap")
-    overlap.set(qn("w:val"), "never")
-    style = tbl_pr.find(qn("w:tblStyle"))
-    at = 0 if style is None else list(tbl_pr).index(style) + 1
-    tbl_pr.insert(at, position)  # schema order: tblStyle, tblpPr, tblOverlap, …
-    tbl_pr.insert(at + 1, overlap)
+def frame(ppr: BaseOxmlElement, x_twips: int, y_twips: int, width_twips: int) -> None:
+    """Put a paragraph in a frame at a fixed place on its page (w:framePr, anchored to the page)."""
+    properties = OxmlElement("w:framePr")
+    for name, value in (("w", width_twips), ("wrap", "around"), ("hAnchor", "page"), ("vAnchor", "page"),
+                        ("x", x_twips), ("y", y_twips)):
+        properties.set(qn(f"w:{name}"), str(value))
+    insert_in_order(ppr, properties)
 
 
 def anchor_picture(inline: BaseOxmlElement, offset_x_emu: int, offset_y_emu: int, drawing_id: int) -> None:
