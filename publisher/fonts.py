@@ -110,13 +110,17 @@ class FontRegistry:
                 seen[char] = None
         return list(seen)
 
+    def primary_face(self, role: str) -> Face:
+        """The role's own face: the first of its chain that is not limited to some characters."""
+        return next(link.face for link in self.roles[role].chain if link.unicode_range is None)
+
     def vertical_metrics(self, role: str) -> tuple[float, float, float]:
         """Ascent, descent (positive) and ideographic em-box top of the role's first face, in em.
 
         These are the metrics the layout engine uses to place a line's baseline (hhea), and the
         top of the ideographic em box (BASE 'ideo' baseline + 1 em; 0.88 em when the font has none).
         """
-        face = next(link.face for link in self.roles[role].chain if link.unicode_range is None)
+        face = self.primary_face(role)
         if face.key not in self._metrics:
             font = TTFont(face.path, lazy=True)
             upm = font["head"].unitsPerEm
@@ -134,7 +138,7 @@ class FontRegistry:
 
     def office_face(self, role: str) -> tuple[str, bool]:
         """The family name and boldness of the role's first bundled face, as word processors name it."""
-        face = next(link.face for link in self.roles[role].chain if link.unicode_range is None)
+        face = self.primary_face(role)
         font = TTFont(face.path, lazy=True)
         name = font["name"].getDebugName(1) or face.key
         bold = font["OS/2"].usWeightClass >= 600

@@ -99,8 +99,7 @@ class DocxRenderer:
         seen: dict[tuple[str, bool], font_embed.EmbeddedFace] = {}
         for role in ROLES:
             name, bold = self.fonts.office_face(role)
-            face = next(link.face for link in self.fonts.roles[role].chain if link.unicode_range is None)
-            seen.setdefault((name, bold), font_embed.EmbeddedFace(name, bold, face.path))
+            seen.setdefault((name, bold), font_embed.EmbeddedFace(name, bold, self.fonts.primary_face(role).path))
         return list(seen.values())
 
     def render(self, document: Document, template: TemplateInfo) -> bytes:
