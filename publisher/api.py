@@ -25,7 +25,8 @@ DEFAULT_TEMPLATE = "article"
 
 @dataclass(frozen=True)
 class RenderResult:
-    """The bytes of one rendered document, its page count and any warnings."""
+    """The bytes of one rendered document, its page count (None for DOCX, which the word processor
+    paginates) and any warnings."""
 
     data: bytes
     format: str
