@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,9 +82,14 @@ class Publisher:
         return [f"characters without a glyph in the bundled fonts: {named}{more}"]
 
     def render(
-        self, article: Article | Mapping[str, Any], format: str = "pdf", template: str | None = None
+        self, article: Article | Mapping[str, Any], format: str = "pdf", template: str | None = None,
+        source: tuple[str, bytes] | None = None,
     ) -> RenderResult:
-        """Render an article (or a mapping, validated first) to bytes in the given format."""
+        """Render an article (or a mapping, validated first) to bytes in the given format.
+
+        source, (file name, bytes) of the article's input, is embedded in the PDF when the pdf/a-3b
+        variant is chosen, so the archive keeps the data with the print.
+        """
         if not isinstance(article, Article):
             article = load_article(article)
         if format not in FORMATS:
@@ -100,7 +106,14 @@ class Publisher:
         if format == "docx":
             return RenderResult(self._docx_renderer().render(document, info), format, info.name, None, tuple(warnings))
         renderer = self._pdf_renderer()
-        output = renderer.render(document, info)
+        attachment = None
+        if source is not None:
+            from publisher.render.pdf import SourceFile
+
+            day = article.date or dt.date(2000, 1, 1)
+            stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)  # the article's, never the clock
+            attachment = SourceFile(source[0], source[1], stamp)
+        output = renderer.render(document, info, attachment)
         return RenderResult(output.data, format, info.name, output.pages, (*renderer.warnings, *warnings))
 
     def render_to(

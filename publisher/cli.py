@@ -11,18 +11,20 @@ import click
 
 from publisher import __version__
 from publisher.api import Publisher
-from publisher.options import DOCX_FONT_MODES, LINE_PITCHES, PAGE_NUMBER_STYLES, RenderOptions
+from publisher.options import DOCX_FONT_MODES, LINE_PITCHES, PAGE_NUMBER_STYLES, PDF_VARIANTS, RenderOptions
 from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA
-from publisher.errors import EXIT_INVALID_INPUT, EXIT_NONCONFORMING, EXIT_OK, ArticleError, PublisherError
+from publisher.errors import (EXIT_BATCH_FAILURES, EXIT_INVALID_INPUT, EXIT_NONCONFORMING, EXIT_OK, ArticleError,
+                              PublisherError)
 from publisher.output import atomic_write
 from publisher.render import FORMATS
 from publisher.templates import TemplateLibrary
 
 EPILOG = """\b
 Exit codes: 0 success; 1 `check` found a clause not met; 2 usage error; 3 invalid input
-data (every problem is listed with file and field path); 4 rendering failed. Output files
+data (every problem is listed with file and field path); 4 rendering failed; 5 `batch`:
+some inputs failed (the rest were rendered; the manifest names them). Output files
 are written atomically: on any error the target is left as it was.
 """
 
@@ -159,6 +161,87 @@ def check_command(pdf: str, kind: str, as_json: bool) -> None:
         failed = sum(not row.passed for row in rows)
         click.echo(f"{len(rows) - failed} passed, {failed} failed")
     sys.exit(EXIT_OK if all(row.passed for row in rows) else EXIT_NONCONFORMING)
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the outputs and the manifest (manifest.jsonl).")
+@click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
+              help="Output format; repeat for several (default: pdf).")
+@click.option("-t", "--template", default=None, help="Template name (default: each article's, else 'article').")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes (0: one per core).")
+@click.option("--force", is_flag=True, help="Render every input again, even those the manifest shows as done.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              help="Seconds one input may take (all its formats); past it, that input fails alone.")
+@click.option("--max-docs", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Replace a worker process after this many inputs.")
+@click.option("--max-rss", "max_rss", type=click.FloatRange(min=50), default=1024.0, show_default=True,
+              help="Replace a worker process once its resident memory passes this many MB.")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Render only shard K of N (a stable split by input path), for several machines.")
+@click.option("--templates-dir", type=click.Path(file_okay=False, path_type=Path), multiple=True,
+              help="Extra folder of templates, searched before the bundled ones.")
+@click.option("--strict", is_flag=True, help="Treat warnings (characters without a glyph) as errors.")
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=None,
+              help="Archival PDF: PDF/A-2b, PDF/A-3b (with the article's source attached), PDF/A-2u or PDF/UA-1.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def batch(inputs: tuple[str, ...], outdir: Path, formats: tuple[str, ...], template: str | None, jobs: int,
+          force: bool, timeout: float, max_docs: int, max_rss: float, shard: str | None,
+          templates_dir: tuple[Path, ...], strict: bool, pdf_variant: str | None, quiet: bool) -> None:
+    """Render many INPUTs (files, folders, globs, JSON Lines files) into OUTDIR in parallel.
+
+    Writes OUTDIR/manifest.jsonl (one record per input: hashes, outputs, pages, status, error,
+    warnings). A rerun skips inputs that are unchanged and whose outputs are intact.
+
+    \b
+    Examples:
+      publisher batch articles/ -o out/ -f pdf -f docx -j 4
+      publisher batch 'archive/**/*.yaml' feed.jsonl -o out/ --shard 1/2
+    """
+    from publisher.batch import BatchConfig, parse_shard, run_batch
+
+    try:
+        options = RenderOptions(strict=strict, template_dirs=templates_dir, pdf_variant=pdf_variant)
+        config = BatchConfig(outdir=outdir, formats=tuple(dict.fromkeys(formats or ("pdf",))), template=template,
+                             options=options, jobs=jobs, timeout=timeout, max_docs=max_docs, max_rss_mb=max_rss,
+                             force=force, shard=parse_shard(shard) if shard else None)
+        show = not quiet and not click.get_current_context().find_root().params.get("quiet") and sys.stderr.isatty()
+        summary = run_batch(inputs, config, progress=sys.stderr if show else None)
+    except PublisherError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the outputs written so far are whole and in the manifest; run again to "
+                   "finish", err=True)
+        sys.exit(130)
+    for record in summary.records:
+        if record["status"] == "failed":
+            click.echo(f"failed: {record['input']}: {record['error']['class']}: {record['error']['message']}", err=True)
+    click.echo(summary.line, err=True)
+    sys.exit(EXIT_BATCH_FAILURES if summary.failed else EXIT_OK)
+
+
+@cli.group()
+def manifest() -> None:
+    """Work with batch manifests."""
+
+
+@manifest.command("merge")
+@click.argument("manifests", nargs=-1, required=True, metavar="MANIFEST...")
+@click.option("-o", "--output", required=True, help="The merged manifest to write.")
+def manifest_merge(manifests: tuple[str, ...], output: str) -> None:
+    """Join the manifests of several shards into one, one record per input.
+
+    \b
+    Example:
+      publisher manifest merge out/manifest-1-of-2.jsonl out/manifest-2-of-2.jsonl -o out/manifest.jsonl
+    """
+    from publisher.batch import merge_manifests
+
+    records = merge_manifests(manifests, output)
+    failed = sum(1 for r in records if r.get("status") == "failed")
+    click.echo(f"merged {len(records)} records ({failed} failed) into {output}", err=True)
 
 
 @cli.command()

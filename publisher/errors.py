@@ -9,6 +9,7 @@ EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
 EXIT_INVALID_INPUT = 3
 EXIT_RENDER_FAILED = 4
+EXIT_BATCH_FAILURES = 5  # `batch`: some inputs failed (the others were rendered; the manifest says which)
 
 
 @dataclass(frozen=True)

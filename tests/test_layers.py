@@ -20,7 +20,8 @@ FORBIDDEN = {
     "publisher.templates": ("publisher.render", "publisher.api", "publisher.cli", "publisher.document"),
     "publisher.render": ("publisher.api", "publisher.cli", "publisher.check"),
     "publisher.check": ("publisher.render", "publisher.api", "publisher.document", "publisher.templates"),
-    "publisher.api": ("publisher.cli", "publisher.check"),
+    "publisher.api": ("publisher.cli", "publisher.check", "publisher.batch"),
+    "publisher.batch": ("publisher.render", "publisher.cli", "publisher.check"),
 }
 
 

@@ -124,6 +124,11 @@ def parse_text(source: str, text: str, kind: str | None = None) -> dict[str, Any
     return data
 
 
+def parse_bytes(source: str, raw: bytes, kind: str | None = None) -> dict[str, Any]:
+    """Decode (UTF-8, size and emptiness checked) and parse the bytes of one input."""
+    return parse_text(source, _decode(source, raw), kind)
+
+
 def load_mapping(path: str) -> dict[str, Any]:
     """Read one input file (or '-' for standard input) into a plain, unvalidated mapping."""
-    return parse_text(path, _decode(path, _read_bytes(path)))
+    return parse_bytes(path, _read_bytes(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 with warnings.catch_warnings():
@@ -41,6 +42,15 @@ HARFBUZZ_SUBSET_MISSING = (
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint found the system HarfBuzz subsetter it uses for fast font subsetting."""
     return weasy_ffi.harfbuzz_subset is not None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An article's source data to embed in a PDF/A-3b file: file name, bytes, and the date to stamp it with."""
+
+    name: str
+    data: bytes
+    date: datetime
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,9 @@ class PdfRenderer:
         environment = self.templates.environment(template)
         return environment.get_template("document.html").render(context)
 
-    def render(self, document: Document, template: TemplateInfo) -> PdfOutput:
-        """Lay out and write the PDF; every resource goes through the allow-list fetcher."""
+    def render(self, document: Document, template: TemplateInfo, source: SourceFile | None = None) -> PdfOutput:
+        """Lay out and write the PDF; every resource goes through the allow-list fetcher. With the pdf/a-3b
+        variant, source (the article's data, when given) is embedded as an associated file."""
         roots = [*self.templates.allowed_roots(template), self.fonts.folder.resolve()]
         if document.base_dir is not None:
             roots.append(document.base_dir.resolve())
@@ -98,10 +109,24 @@ class PdfRenderer:
         if self.options.banji_even_page and _page_of(laid_out, BANJI_ANCHOR) % 2 == 1:
             laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page=True)
         try:
-            data = laid_out.write_pdf()
+            data = laid_out.write_pdf(**self._variant_options(source))
         except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
             raise RenderError(f"PDF writing failed: {error}") from error
         return PdfOutput(data=data, pages=len(laid_out.pages))
+
+    def _variant_options(self, source: SourceFile | None) -> dict[str, Any]:
+        """write_pdf options for the archival variant: the variant, and for PDF/A-3b the article's source
+        data (when the document carries it) embedded as an associated file with relationship Source."""
+        variant = self.options.pdf_variant
+        if not variant:
+            return {}
+        options: dict[str, Any] = {"pdf_variant": variant}
+        if variant == "pdf/a-3b" and source is not None:
+            # fixed dates (the article's), so the same input gives the same bytes
+            options["attachments"] = [weasyprint.Attachment(
+                string=source.data, name=source.name, description="Source data of this document",
+                relationship="Source", created=source.date, modified=source.date)]
+        return options
 
     def _lay_out(self, document: Document, template: TemplateInfo, base_url: str, fetcher: LocalOnlyFetcher,
                  banji_on_even_page: bool) -> Any:
