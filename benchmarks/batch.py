@@ -73,9 +73,13 @@ def run_batch_at(corpus: Path, outdir: Path, jobs: int, max_docs: int) -> dict[s
     by_worker: dict[int, list[float]] = {}
     for pid, rss in summary.worker_rss_mb:
         by_worker.setdefault(pid, []).append(rss)
-    # growth: RSS after a worker's last document against after its first, the largest over workers
-    growth = max(((series[-1] - series[0]) / series[0] * 100 for series in by_worker.values() if len(series) > 1),
-                 default=0.0)
+    # growth: RSS after a worker's last document against the highest RSS over its first tenth of documents
+    # (by then documents of every size have passed, so what remains is growth, not a bigger document)
+    def growth_of(series: list[float]) -> float:
+        settled = max(series[: max(1, len(series) // 10)])
+        return (series[-1] - settled) / settled * 100
+
+    growth = max((growth_of(series) for series in by_worker.values() if len(series) > 1), default=0.0)
     return {"docs": summary.ok, "pages": summary.pages, "seconds": seconds,
             "peak_rss_mb": max(summary.worker_peak_rss_mb, default=0.0), "growth_pct": growth,
             "workers": len(by_worker)}
@@ -135,7 +139,7 @@ def main() -> None:
         print(f"{name:<12} {row['docs']:>5.0f} {row['pages']:>6.0f} {row['seconds']:>8.1f} {rate:>7.2f} "
               f"{row['pages'] / row['seconds']:>8.2f} {rate / naive_rate:>7.2f}x {row['peak_rss_mb']:>19.0f} "
               f"{row['growth_pct']:>13.1f}")
-    print("RSS growth: batch, a worker's RSS after its last document against after its first (largest over "
+    print("RSS growth: batch, a worker's RSS after its last document against its highest over its first tenth (largest over "
           "workers); naive, peak RSS over the loop against before it.")
 
 
