@@ -1,4 +1,4 @@
-# Quick start: `make demo` renders every example into out/; `make test` runs the test suite.
+# Quick start: `make demo` renders every example into out/ (PDF and DOCX); `make test` runs the test suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,7 +20,8 @@ demo: setup
 	@for input in $(EXAMPLES); do \
 	  name=$$(basename $${input%.*}); \
 	  $(BIN)/publisher render $$input -o out/$$name.pdf || exit $$?; \
-	  echo "out/$$name.pdf"; \
+	  $(BIN)/publisher render $$input -o out/$$name.docx || exit $$?; \
+	  echo "out/$$name.pdf out/$$name.docx"; \
 	done
 
 test: setup
