@@ -16,7 +16,7 @@ from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA
 from publisher.errors import (EXIT_BATCH_FAILURES, EXIT_INVALID_INPUT, EXIT_NONCONFORMING, EXIT_OK, ArticleError,
-                              PublisherError)
+                              Problem, PublisherError)
 from publisher.output import atomic_write
 from publisher.render import FORMATS
 from publisher.templates import TemplateLibrary
@@ -242,6 +242,67 @@ def manifest_merge(manifests: tuple[str, ...], output: str) -> None:
     records = merge_manifests(manifests, output)
     failed = sum(1 for r in records if r.get("status") == "failed")
     click.echo(f"merged {len(records)} records ({failed} failed) into {output}", err=True)
+
+
+@cli.command("import", epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output YAML file, or - for standard output; with several FILEs, a folder (one .yaml each).")
+@click.option("--keep-site", is_flag=True, help="Keep the site name and phone (dropped as chrome) as `publisher`.")
+@click.option("-t", "--template", default=None, help="Set the article's `template` field.")
+def import_command(inputs: tuple[str, ...], output: str, keep_site: bool, template: str | None) -> None:
+    """Turn scraped article pages (plain text or HTML) into article YAML.
+
+    Site chrome (banners, phone numbers, navigation, copyright and registration lines) is
+    dropped and listed on standard error. Nothing is written unless every FILE imports.
+
+    \b
+    Examples:
+      publisher import page.txt -o page.yaml
+      publisher import page.txt | publisher render - -o page.pdf
+      publisher import saved/*.html -o articles/
+    """
+    import yaml
+
+    from publisher.importer import import_page
+
+    articles = []
+    failed = False
+    for name in inputs:
+        try:
+            path = Path(name)
+            if not path.is_file():
+                raise ArticleError(name, [Problem("", "an existing file", "no such file")])
+            mapping, dropped = import_page(path.read_bytes(), name, keep_site=keep_site)
+            if template is not None:
+                mapping["template"] = template
+            load_article(mapping)
+        except ArticleError as error:
+            message = str(error).replace("<article>", name)
+            click.echo(f"error: {message}", err=True)
+            failed = True
+            continue
+        for line in dropped:
+            click.echo(f"{name}: dropped: {line}", err=True)
+        articles.append((path, mapping))
+    if failed:
+        sys.exit(EXIT_INVALID_INPUT)
+
+    def dump(mapping: dict) -> str:
+        return yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=1000)
+
+    if output == "-":
+        texts = [dump(mapping) for _, mapping in articles]
+        sys.stdout.write("---\n".join(texts) if len(texts) > 1 else texts[0])
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    if len(articles) == 1 and not target.is_dir():
+        atomic_write(target, dump(articles[0][1]).encode("utf-8"))
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for path, mapping in articles:
+        atomic_write(target / f"{path.stem}.yaml", dump(mapping).encode("utf-8"))
 
 
 @cli.command()
