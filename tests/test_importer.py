@@ -18,21 +18,16 @@ from publisher.importer import import_page, iso_date
 FIXTURE = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "scraped-article.txt"
 ROOT = Path(__file__).resolve().parent.parent
 
-needs_fixture = pytest.mark.skipif(not FIXTURE.is_file(), reason="shared fixture not present")
-
-
 def _fixture_lines() -> list[str]:
     return [line.strip() for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
 def fixture_article() -> tuple[dict, list[str]]:
-    if not FIXTURE.is_file():
-        pytest.skip("shared fixture not present")
+    assert FIXTURE.is_file(), "the shared fixture must lie beside the checkout (../shared/fixtures)"
     return import_page(FIXTURE.read_bytes(), str(FIXTURE))
 
 
-@needs_fixture
 def test_fixture_fields(fixture_article):
     article, _ = fixture_article
     load_article(article)
@@ -44,7 +39,6 @@ def test_fixture_fields(fixture_article):
     assert article["compiled_by"] == "广东生态环境微信编辑小组"
 
 
-@needs_fixture
 def test_fixture_author_is_what_the_page_says(fixture_article):
     article, _ = fixture_article
     meta_line = next(line for line in _fixture_lines() if line.startswith("发布时间"))
@@ -52,7 +46,6 @@ def test_fixture_author_is_what_the_page_says(fixture_article):
     assert article["author"] in meta_line
 
 
-@needs_fixture
 def test_fixture_lead_body_and_disclaimer(fixture_article):
     article, _ = fixture_article
     lines = _fixture_lines()
@@ -69,7 +62,6 @@ def test_fixture_lead_body_and_disclaimer(fixture_article):
     assert article["disclaimer"] == disclaimer_line[3:]
 
 
-@needs_fixture
 def test_fixture_chrome_dropped(fixture_article):
     article, dropped = fixture_article
     raw_lines = FIXTURE.read_text(encoding="utf-8").splitlines()
@@ -82,7 +74,6 @@ def test_fixture_chrome_dropped(fixture_article):
     assert "publisher" not in article
 
 
-@needs_fixture
 def test_fixture_keep_site():
     article, _ = import_page(FIXTURE.read_bytes(), "page", keep_site=True)
     assert article["publisher"]["phone"] == "027-87056280"
@@ -262,7 +253,6 @@ def test_cli_several_files(tmp_path):
 
 
 @pytest.mark.slow
-@needs_fixture
 def test_round_trip_through_pipe(tmp_path):
     pdf = tmp_path / "page.pdf"
     importer = subprocess.Popen([sys.executable, "-m", "publisher", "import", str(FIXTURE)], cwd=ROOT,
