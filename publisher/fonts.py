@@ -80,6 +80,7 @@ class FontRegistry:
         fallback = [ChainLink(self.faces[key]) for key in manifest["fallback"]]
         self.roles = {key: self._role(key, spec, fallback) for key, spec in manifest["roles"].items()}
         self._metrics: dict[str, tuple[float, float, float]] = {}
+        self._office_names: dict[str, tuple[str, bool]] = {}
 
     def _role(self, key: str, spec: dict, fallback: list[ChainLink]) -> Role:
         links = []
@@ -139,11 +140,12 @@ class FontRegistry:
     def office_face(self, role: str) -> tuple[str, bool]:
         """The family name and boldness of the role's first bundled face, as word processors name it."""
         face = self.primary_face(role)
-        font = TTFont(face.path, lazy=True)
-        name = font["name"].getDebugName(1) or face.key
-        bold = font["OS/2"].usWeightClass >= 600
-        font.close()
-        return name, bold
+        if face.key not in self._office_names:
+            font = TTFont(face.path, lazy=True)
+            self._office_names[face.key] = (font["name"].getDebugName(1) or face.key,
+                                            font["OS/2"].usWeightClass >= 600)
+            font.close()
+        return self._office_names[face.key]
 
     def em_box_top(self, role: str, line_height_pt: float, size_pt: float) -> float:
         """Distance in points from the top of a line box to the top of its characters' em box."""

@@ -14,10 +14,6 @@ def pt_to_twips(points: float) -> int:
     return round(points * 20)
 
 
-def mm_to_twips(mm: float) -> int:
-    return pt_to_twips(mm_to_pt(mm))
-
-
 def pt_to_half_points(points: float) -> int:
     """OOXML font sizes (w:sz) are in half-points."""
     return round(points * 2)

@@ -34,6 +34,7 @@ from publisher.document.nodes import (
 )
 from publisher.errors import ArticleError
 from publisher.standards import gbt9704
+from publisher.units import mm_to_pt
 
 _LEADING_SPACE = re.compile(r"^[\s\u3000]+")
 _NUMBER = re.compile(r"^[\s+\-−]?[\d,，.．%％]+[\s%％]*$")
@@ -291,7 +292,7 @@ def _official_parts(article: Article, numbering: str) -> OfficialParts | None:
         style = data.signature_style or ("seal" if seal else "plain")
         signature = official.signature(style, data.signatory, date_text, seal)
     lines, suffix = official.issuer_parts(data.issuer, data.issuer_suffix)
-    title_chars = int(gbt9704.pt(gbt9704.BLOCK_WIDTH) // gbt9704.TITLE_PT)
+    title_chars = int(mm_to_pt(gbt9704.BLOCK_WIDTH) // gbt9704.TITLE_PT)
     return OfficialParts(
         title_lines=official.balanced_lines(article.title.strip(), title_chars),
         copy_number=data.copy_number.zfill(6) if data.copy_number else None,

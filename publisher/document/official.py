@@ -9,9 +9,7 @@ from typing import Any
 
 from publisher.document.nodes import Block
 from publisher.standards import gbt9704
-
-SIGNATURE_STYLES = ("seal", "plain", "signature-seal")
-
+from publisher.units import mm_to_pt
 
 @dataclass(frozen=True)
 class Appendix:
@@ -131,7 +129,7 @@ def mark_size(lines: tuple[str, ...], suffix: str | None) -> float:
     widest = max((text_width_chars(line) for line in lines), default=1.0)
     if suffix and len(lines) > 1:
         widest += text_width_chars(suffix) + 1  # 文件 beside the stacked organs, a character apart
-    return round(min(gbt9704.MARK_MAX_PT, gbt9704.pt(gbt9704.BLOCK_WIDTH) / max(widest, 1.0)), 2)
+    return round(min(gbt9704.MARK_MAX_PT, mm_to_pt(gbt9704.BLOCK_WIDTH) / max(widest, 1.0)), 2)
 
 
 def signature(style: str, signatory: str, date_text: str | None, seal: Path | None) -> Signature:

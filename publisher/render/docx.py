@@ -41,7 +41,7 @@ from publisher.options import RenderOptions
 from publisher.render import font_embed, ooxml
 from publisher.standards import gbt9704 as std
 from publisher.templates import TemplateInfo
-from publisher.units import mm_to_emu, mm_to_pt, pt_to_eighths, pt_to_twips
+from publisher.units import mm_to_emu, mm_to_pt, pt_to_eighths, pt_to_half_points, pt_to_twips
 
 STANDARD_FACES = {
     "fangsong": ("仿宋_GB2312", False),
@@ -163,8 +163,8 @@ class _Builder:
         ooxml.set_fonts(rpr, face.latin, face.east_asian)
         ooxml.set_language(rpr, "en-US", self.document.meta.lang)
         # the document grid's character pitch is measured from the default size, so it must be the body's
-        ooxml.child(rpr, "w:sz", val=round(self.body_pt * 2))
-        ooxml.child(rpr, "w:szCs", val=round(self.body_pt * 2))
+        ooxml.child(rpr, "w:sz", val=pt_to_half_points(self.body_pt))
+        ooxml.child(rpr, "w:szCs", val=pt_to_half_points(self.body_pt))
         normal = styles["Normal"]
         normal.font.size = Pt(self.body_pt)
         ooxml.set_fonts(normal.element.get_or_add_rPr(), face.latin, face.east_asian)
@@ -196,6 +196,14 @@ class _Builder:
         if bold is not None:
             run.bold = bold
         return run
+
+    def run_properties(self, role: str, size: float) -> Any:
+        """A w:rPr in a role's face and size, for runs python-docx does not make (field codes)."""
+        rpr = OxmlElement("w:rPr")
+        face = self.faces[role]
+        ooxml.set_fonts(rpr, face.latin, face.east_asian)
+        ooxml.child(rpr, "w:sz", val=pt_to_half_points(size))
+        return rpr
 
     def spans(self, paragraph: DocxParagraph, spans: Inline, role: str | None = None, size: float | None = None) -> None:
         for span in spans:
@@ -361,19 +369,12 @@ class ArticleBuilder(_Builder):
     def footer(self, section: Any) -> None:
         paragraph = section.footer.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        rpr = self._small_rpr("songti", 9)
+        rpr = self.run_properties("songti", 9)
         self.run(paragraph, "第 ", "songti", 9)
         ooxml.add_field(paragraph._p, "PAGE", "1", rpr)
         self.run(paragraph, " 页 共 ", "songti", 9)
         ooxml.add_field(paragraph._p, "NUMPAGES", "1", rpr)
         self.run(paragraph, " 页", "songti", 9)
-
-    def _small_rpr(self, role: str, size: float) -> Any:
-        rpr = OxmlElement("w:rPr")
-        face = self.faces[role]
-        ooxml.set_fonts(rpr, face.latin, face.east_asian)
-        ooxml.child(rpr, "w:sz", val=round(size * 2))
-        return rpr
 
     def credits(self) -> None:
         meta = self.document.meta
@@ -519,10 +520,7 @@ class GongwenBuilder(_Builder):
                 paragraph.paragraph_format.right_indent = Pt(std.SMALL_PT)
             elif side == "left":
                 paragraph.paragraph_format.left_indent = Pt(std.SMALL_PT)
-            rpr = OxmlElement("w:rPr")
-            face = self.faces["songti"]
-            ooxml.set_fonts(rpr, face.latin, face.east_asian)
-            ooxml.child(rpr, "w:sz", val=round(std.SMALL_PT * 2))
+            rpr = self.run_properties("songti", std.SMALL_PT)
             paragraph.paragraph_format.space_after = Mm(self.number_lift_mm)
             self.run(paragraph, "— ", "songti", std.SMALL_PT)
             ooxml.add_field(paragraph._p, "PAGE", "1", rpr)

@@ -50,12 +50,3 @@ LETTER_RULE_GAP = 0.5
 RED_CMYK = (0.0, 1.0, 1.0, 0.0)  # Y and M at least 80 % (clause 5.5)
 RED_MIN_MY = 0.8
 
-
-def pt(mm: float) -> float:
-    """Millimetres to points."""
-    return mm * PT_PER_MM
-
-
-def mm(points: float) -> float:
-    """Points to millimetres."""
-    return points / PT_PER_MM
