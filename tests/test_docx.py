@@ -160,6 +160,14 @@ def test_bundled_mode_embeds_every_face_subset_and_obfuscated(bundled: dict[str,
     assert set(embedded) == {("FandolFang R", "embedRegular"), ("LXGW WenKai", "embedRegular"),
                              ("Noto Sans CJK SC", "embedRegular"), ("Noto Serif CJK SC", "embedRegular"),
                              ("Noto Serif CJK SC", "embedBold")}
+    from publisher.fonts import FontRegistry
+
+    registry = FontRegistry()
+    for (name, kind), face in embedded.items():  # dates come from the bundled faces, never from the clock
+        role = {"FandolFang R": "fangsong", "LXGW WenKai": "kaiti", "Noto Sans CJK SC": "heiti"}.get(
+            name, "xiaobiaosong" if kind == "embedBold" else "songti")
+        with TTFont(registry.primary_face(role).path, lazy=True) as source:
+            assert face["head"].modified == source["head"].modified, name
     fang = embedded[("FandolFang R", "embedRegular")]
     assert len(fang.getGlyphOrder()) < 1000  # subset, not the whole face
     cmap = fang.getBestCmap()

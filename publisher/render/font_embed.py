@@ -47,7 +47,7 @@ def subset(path: Path, text: str) -> bytes:
     for code in sorted({ord(char) for char in text}):
         request.unicode_set.add(code)
     data = uharfbuzz.subset(face, request).blob.data
-    font = TTFont(io.BytesIO(data))
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)  # keep the face's own date: no clock in the output
     if "CFF " in font:
         to_truetype_outlines(font)
         buffer = io.BytesIO()
