@@ -69,8 +69,12 @@ class Publisher:
         return self.templates.get(template or article.template or DEFAULT_TEMPLATE)
 
     def document(self, article: Article, template: TemplateInfo) -> Document:
-        """The internal document model of an article for a template."""
-        return build_document(article, template.heading_numbering)
+        """The internal document model of an article for a template. Heading numbers: the option, else
+        the article's report.numbering, else the template's."""
+        numbering = (self.options.heading_numbering or (article.report.numbering if article.report else None)
+                     or template.heading_numbering)
+        return build_document(article, numbering, captions=template.numbered_captions,
+                              report=template.docx_layout == "report")
 
     def glyph_warnings(self, document: Document) -> list[str]:
         """A warning naming the characters no bundled font can draw, if any."""

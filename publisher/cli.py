@@ -11,7 +11,8 @@ import click
 
 from publisher import __version__
 from publisher.api import Publisher
-from publisher.options import DOCX_FONT_MODES, LINE_PITCHES, PAGE_NUMBER_STYLES, PDF_VARIANTS, RenderOptions
+from publisher.options import (DOCX_FONT_MODES, HEADING_NUMBERINGS, LINE_PITCHES, PAGE_NUMBER_STYLES, PDF_VARIANTS,
+                               RenderOptions)
 from publisher.check import KINDS
 from publisher.article import load_article
 from publisher.article.schema import ARTICLE_SCHEMA
@@ -83,9 +84,12 @@ def cli(quiet: bool) -> None:
 @click.option("--docx-fonts", type=click.Choice(DOCX_FONT_MODES), default=None,
               help="DOCX: 'standard' names the faces offices have (仿宋_GB2312 …; default for official layouts); "
                    "'bundled' names the bundled faces (default for the article).")
+@click.option("--numbering", type=click.Choice(HEADING_NUMBERINGS), default=None,
+              help="Heading numbers: 'official' 一、（一）1.（1）, 'decimal' 1 / 1.1 / 1.1.1, or 'none' "
+                   "(default: the article's report.numbering, else the template's).")
 def render(input_path: str, output: str, template: str | None, fmt: str | None, templates_dir: tuple[Path, ...],
            prefer_installed_fonts: bool, strict: bool, line_pitch: str, page_numbers: str,
-           banji_even_page: bool, docx_fonts: str | None) -> None:
+           banji_even_page: bool, docx_fonts: str | None, numbering: str | None) -> None:
     """Render INPUT (a file, or - for standard input) to OUTPUT.
 
     \b
@@ -100,7 +104,7 @@ def render(input_path: str, output: str, template: str | None, fmt: str | None, 
             raise click.UsageError(f"cannot tell the format from {output!r}; give --format ({', '.join(FORMATS)})")
         options = RenderOptions(prefer_installed_fonts=prefer_installed_fonts, strict=strict,
                                 template_dirs=templates_dir, line_pitch=line_pitch, page_numbers=page_numbers,
-                                banji_even_page=banji_even_page, docx_fonts=docx_fonts)
+                                banji_even_page=banji_even_page, docx_fonts=docx_fonts, heading_numbering=numbering)
         publisher = Publisher(options)
         result = publisher.render(load_article(input_path), fmt, template)
         if output == "-":

@@ -11,6 +11,7 @@ LINE_PITCHES = ("grid", "28pt")
 DOCX_FONT_MODES = ("standard", "bundled")
 PAGE_NUMBER_STYLES = ("outer", "centre")
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/ua-1")
+HEADING_NUMBERINGS = ("official", "decimal", "none")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class RenderOptions:
     docx_fonts: "standard" (the default) writes the face names offices have installed (仿宋_GB2312 …);
     "bundled" writes the bundled faces' names and embeds them, subset, in the DOCX.
     pdf_variant: None (plain PDF) or an archival variant WeasyPrint writes: pdf/a-2b, pdf/a-3b, pdf/a-2u, pdf/ua-1.
+    heading_numbering: None (the article's report.numbering, else the template's) or official (一、（一）1.),
+    decimal (1 / 1.1 / 1.1.1) or none.
     """
 
     prefer_installed_fonts: bool = False
@@ -34,6 +37,7 @@ class RenderOptions:
     banji_even_page: bool = False
     docx_fonts: str | None = None
     pdf_variant: str | None = None
+    heading_numbering: str | None = None
 
     def __post_init__(self) -> None:
         if self.line_pitch not in LINE_PITCHES:
@@ -42,6 +46,9 @@ class RenderOptions:
             raise RenderError(f"docx_fonts must be one of {', '.join(DOCX_FONT_MODES)}, not {self.docx_fonts!r}")
         if self.pdf_variant is not None and self.pdf_variant not in PDF_VARIANTS:
             raise RenderError(f"pdf_variant must be one of {', '.join(PDF_VARIANTS)}, not {self.pdf_variant!r}")
+        if self.heading_numbering is not None and self.heading_numbering not in HEADING_NUMBERINGS:
+            raise RenderError(f"heading_numbering must be one of {', '.join(HEADING_NUMBERINGS)}, "
+                              f"not {self.heading_numbering!r}")
         if self.page_numbers not in PAGE_NUMBER_STYLES:
             raise RenderError(
                 f"page_numbers must be one of {', '.join(PAGE_NUMBER_STYLES)}, not {self.page_numbers!r}")

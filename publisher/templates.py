@@ -27,6 +27,7 @@ class TemplateInfo:
     formats: tuple[str, ...]
     heading_numbering: str = "none"
     docx_layout: str = "article"
+    numbered_captions: bool = False
     profile: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -40,6 +41,7 @@ def _read_info(folder: Path) -> TemplateInfo:
             formats=tuple(data.get("formats", ("pdf",))),
             heading_numbering=data.get("heading_numbering", "none"),
             docx_layout=data.get("docx_layout", "article"),
+            numbered_captions=bool(data.get("numbered_captions", False)),
             profile=dict(data.get("profile", {})),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:

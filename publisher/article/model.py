@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher.article import schema
 from publisher.article.loaders import load_mapping
@@ -59,6 +60,15 @@ class Official:
 
 
 @dataclass(frozen=True)
+class Report:
+    """Cover fields of a report (the `report` template): logo image, 密级, heading numbering."""
+
+    logo: str | None = None
+    secrecy: str | None = None
+    numbering: str | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """One validated article. `origin` names the input in messages; `base_dir` anchors image paths."""
 
@@ -78,6 +88,7 @@ class Article:
     lang: str = "zh-CN"
     template: str | None = None
     official: Official | None = None
+    report: Report | None = None
     origin: str = "<article>"
     base_dir: Path | None = field(default=None, compare=False)
 
@@ -120,6 +131,9 @@ def _local_image_problems(data: Mapping[str, Any], base_dir: Path | None) -> lis
                 candidates += _block_images(attachment.get("body"), f"official.attachments[{number}].body")
         if isinstance(official.get("seal"), str):
             candidates.append(("official.seal", official["seal"]))
+    report = data.get("report")
+    if isinstance(report, Mapping) and isinstance(report.get("logo"), str):
+        candidates.append(("report.logo", report["logo"]))
     return [
         problem
         for path, src in candidates
@@ -130,11 +144,16 @@ def _local_image_problems(data: Mapping[str, Any], base_dir: Path | None) -> lis
 def markdown_image_sources(text: str) -> list[str]:
     """The src of every image in a Markdown text."""
     sources: list[str] = []
-    for token in MarkdownIt("commonmark", {"html": False}).enable("table").parse(text):
+    for token in markdown_parser().parse(text):
         for child in token.children or []:
             if child.type == "image":
                 sources.append(str(child.attrs.get("src", "")))
     return sources
+
+
+def markdown_parser() -> MarkdownIt:
+    """The Markdown dialect of bodies: CommonMark, pipe tables, footnotes; raw HTML stays text."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
 
 
 def image_problem(path: str, src: str, base_dir: Path | None) -> Problem | None:
@@ -171,6 +190,8 @@ def article_from_mapping(data: Mapping[str, Any], origin: str = "<article>", bas
         values["publisher"] = PublisherInfo(**values["publisher"])
     if values.get("official") is not None:
         values["official"] = _official(values["official"])
+    if values.get("report") is not None:
+        values["report"] = Report(**values["report"])
     values["keywords"] = tuple(values.get("keywords", ()))
     return Article(**values, origin=origin, base_dir=base_dir)
 

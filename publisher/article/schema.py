@@ -132,6 +132,16 @@ _OFFICIAL = {
     },
 }
 
+_REPORT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "logo": {**_LINE, "x-expected": "a relative path to a local image"},
+        "secrecy": _LINE,
+        "numbering": {"enum": ["official", "decimal", "none"], "x-expected": "official, decimal or none"},
+    },
+}
+
 ARTICLE_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "urn:publisher:article:1",
@@ -183,6 +193,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
         },
         "template": {**_LINE, "pattern": "^[a-z][a-z0-9_-]*$", "x-expected": "a template name"},
         "official": _OFFICIAL,
+        "report": _REPORT,
     },
 }
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from markdown_it import MarkdownIt
+from dataclasses import dataclass, field, replace
+
 from markdown_it.token import Token
 
-from publisher.article.model import Article, image_problem
+from publisher.article.model import Article, image_problem, markdown_parser
 from publisher.document import official
 from publisher.document.official import Appendix, OfficialParts
 from publisher.document.nodes import (
     Block,
+    ContentsEntry,
     Document,
     Heading,
     Image,
@@ -26,6 +29,7 @@ from publisher.document.nodes import (
     PageBreak,
     Paragraph,
     Quote,
+    ReportParts,
     Source,
     Span,
     Table,
@@ -37,8 +41,11 @@ from publisher.standards import gbt9704
 from publisher.units import mm_to_pt
 
 _LEADING_SPACE = re.compile(r"^[\s\u3000]+")
+_TABLE_CAPTION = re.compile(r"^(?:表|Table)\s*[:：]\s*")
 _NUMBER = re.compile(r"^[\s+\-−]?[\d,，.．%％]+[\s%％]*$")
 _DIGITS = "〇一二三四五六七八九"
+CONTENTS_DEPTH = 3
+REPORT_TITLE_CHARS = 16  # a report's cover title: 26 pt characters on a 158 mm line, with room to spare
 
 
 def chinese_date(day: dt.date) -> str:
@@ -64,18 +71,34 @@ def official_label(level: int, ordinal: int) -> str:
     }[level]
 
 
-class HeadingCounter:
-    """Numbers headings level by level; a higher level restarts the lower ones."""
+def decimal_label(counts: list[int], level: int) -> str:
+    """1 / 1.1 / 1.1.1 / 1.1.1.1, followed by a space before the heading text."""
+    return ".".join(str(count) for count in counts[:level]) + " "
 
-    def __init__(self, style: str):
+
+NUMBERING_STYLES = ("official", "decimal", "none")
+
+
+class HeadingCounter:
+    """Numbers headings level by level (official 一、（一）1.（1） or decimal 1 / 1.1 / 1.1.1); a higher
+    level restarts the lower ones. Every heading also gets an anchor id."""
+
+    def __init__(self, style: str, anchors: list[int] | None = None):
         self.style = style
         self.counts = [0, 0, 0, 0]
+        self.anchors = anchors if anchors is not None else [0]
+
+    def heading(self, level: int, spans: Inline, numbered: bool = True) -> Heading:
+        self.anchors[0] += 1
+        return Heading(level, spans, self.label(level, numbered), f"sec-{self.anchors[0]}")
 
     def label(self, level: int, numbered: bool) -> str | None:
-        if self.style != "official" or not numbered:
+        if self.style == "none" or not numbered:
             return None
         self.counts[level - 1] += 1
         self.counts[level:] = [0] * (4 - level)
+        if self.style == "decimal":
+            return decimal_label(self.counts, level)
         return official_label(level, self.counts[level - 1])
 
 
@@ -95,7 +118,7 @@ def _join_soft_break(before: str, after: str) -> str:
     return " "
 
 
-def _inline(tokens: list[Token]) -> Inline:
+def _inline(tokens: list[Token], notes: Mapping[int, str] | None = None) -> Inline:
     spans: list[Span] = []
     bold = italic = False
     for token in tokens:
@@ -113,6 +136,8 @@ def _inline(tokens: list[Token]) -> Inline:
             spans.append(Span(token.content, bold, italic))
         elif token.type in ("softbreak", "hardbreak"):
             spans.append(Span("\n" if token.type == "hardbreak" else "\x00", bold, italic))
+        elif token.type == "footnote_ref" and notes is not None:
+            spans.append(Span("", bold, italic, note=notes.get(token.meta["id"], "")))
     return _merge_spans(spans)
 
 
@@ -120,20 +145,24 @@ def _merge_spans(spans: list[Span]) -> Inline:
     merged: list[Span] = []
     for index, span in enumerate(spans):
         text = span.text
+        if span.note is not None:
+            merged.append(span)
+            continue
         if text == "\x00":
             before = merged[-1].text if merged else ""
             after = spans[index + 1].text if index + 1 < len(spans) else ""
             text = _join_soft_break(before, after)
-        if merged and (merged[-1].bold, merged[-1].italic) == (span.bold, span.italic):
+        if merged and merged[-1].note is None and (merged[-1].bold, merged[-1].italic) == (span.bold, span.italic):
             merged[-1] = Span(merged[-1].text + text, span.bold, span.italic)
         elif text:
             merged.append(Span(text, span.bold, span.italic))
-    if merged:
+    if merged and merged[0].note is None:
         first = merged[0]
         merged[0] = Span(_LEADING_SPACE.sub("", first.text), first.bold, first.italic)
+    if merged and merged[-1].note is None:
         last = merged[-1]
         merged[-1] = Span(last.text.rstrip(), last.bold, last.italic)
-    return tuple(span for span in merged if span.text)
+    return tuple(span for span in merged if span.text or span.note)
 
 
 def _numeric_columns(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...]) -> tuple[bool, ...]:
@@ -145,24 +174,61 @@ def _numeric_columns(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...],
     return tuple(numeric)
 
 
-def _table(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...], caption: str | None) -> Table:
-    return Table(rows=rows, header=header, caption=caption, numeric=_numeric_columns(header, rows))
+def _text_width(text: str) -> float:
+    """Width of text in em: wide (CJK) characters 1, others about half."""
+    return sum(1.0 if _is_cjk(char) else 0.55 for char in text)
+
+
+def column_widths(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...]) -> tuple[float, ...]:
+    """Each column's share (per cent) of the table width: its widest cell, or half its header (which may
+    wrap to two lines) when that is wider, plus one em of padding."""
+    count = max([len(header), *(len(row) for row in rows)], default=0)
+    needs = []
+    for column in range(count):
+        cells = [_text_width(inline_text(row[column])) for row in rows if column < len(row)]
+        head = _text_width(inline_text(header[column])) if column < len(header) else 0.0
+        needs.append(max([*cells, math.ceil(head / 2)]) + 1)
+    total = sum(needs)
+    return tuple(round(need / total * 100, 2) for need in needs)
+
+
+class CaptionCounter:
+    """Numbers captioned tables (表1 …) and figures (图1 …) through a document, when the template asks."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.counts = {"表": 0, "图": 0}
+
+    def label(self, prefix: str, caption: str | None) -> str | None:
+        if not (self.enabled and caption):
+            return None
+        self.counts[prefix] += 1
+        return f"{prefix}{self.counts[prefix]}"
 
 
 class _BlockBuilder:
     """Turns body input into blocks, checking image paths against the input's folder."""
 
-    def __init__(self, article: Article, numbering: str, path: str = "body"):
+    def __init__(self, article: Article, headings: HeadingCounter, captions: CaptionCounter, path: str = "body",
+                 note_count: list[int] | None = None):
         self.article = article
-        self.headings = HeadingCounter(numbering)
+        self.headings = headings
+        self.captions = captions
         self.path = path
+        self.notes: dict[int, str] = {}
+        self.note_count = note_count if note_count is not None else [0]
+
+    def table(self, header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...], ...], caption: str | None) -> Table:
+        return Table(rows=rows, header=header, caption=caption, numeric=_numeric_columns(header, rows),
+                     label=self.captions.label("表", caption), widths=column_widths(header, rows))
 
     def image(self, path: str, src: str, caption: str | None, width_mm: float | None) -> Image:
         problem = image_problem(path, src, self.article.base_dir)
         if problem is not None:
             raise ArticleError(self.article.origin, [problem])
         assert self.article.base_dir is not None
-        return Image((self.article.base_dir / src).resolve(), caption or None, width_mm)
+        return Image((self.article.base_dir / src).resolve(), caption or None, width_mm,
+                     self.captions.label("图", caption or None))
 
     def from_blocks(self, items: tuple[Any, ...]) -> list[Block]:
         blocks: list[Block] = []
@@ -178,14 +244,13 @@ class _BlockBuilder:
         if kind == "paragraph":
             return Paragraph(plain(clean_paragraph(item["text"])))
         if kind == "heading":
-            label = self.headings.label(item["level"], item.get("numbered", True))
-            return Heading(item["level"], plain(item["text"].strip()), label)
+            return self.headings.heading(item["level"], plain(item["text"].strip()), item.get("numbered", True))
         if kind == "list":
             return ListBlock(tuple(plain(text.strip()) for text in item["items"]), item.get("ordered", False))
         if kind == "table":
             header = tuple(plain(cell) for cell in item.get("header", ()))
             rows = tuple(tuple(plain(cell) for cell in row) for row in item["rows"])
-            return _table(header, rows, item.get("caption"))
+            return self.table(header, rows, item.get("caption"))
         if kind == "quote":
             return Quote(tuple(plain(clean_paragraph(part)) for part in item["text"].split("\n") if part.strip()))
         if kind == "image":
@@ -197,32 +262,59 @@ class _BlockBuilder:
         return tuple(self.from_markdown(body) if isinstance(body, str) else self.from_blocks(body))
 
     def from_markdown(self, text: str) -> list[Block]:
-        parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-        tokens = parser.parse(text)
+        tokens = markdown_parser().parse(text)
+        self.notes = self._footnotes(tokens)
         return self._walk(tokens, 0, len(tokens))
+
+    def _footnotes(self, tokens: list[Token]) -> dict[int, str]:
+        """Footnote id → its text (paragraphs joined), from the footnote definitions of a Markdown body."""
+        notes: dict[int, list[str]] = {}
+        current: int | None = None
+        for token in tokens:
+            if token.type == "footnote_open":
+                current = token.meta["id"]
+                notes[current] = []
+            elif token.type == "footnote_close":
+                current = None
+            elif token.type == "inline" and current is not None:
+                notes[current].append(inline_text(_inline(token.children or [])))
+        return {key: " ".join(part for part in parts if part) for key, parts in notes.items()}
+
+    def inline(self, token: Token) -> Inline:
+        """Inline content of a token, its footnote references numbered through the document."""
+        spans = []
+        for span in _inline(token.children or [], self.notes):
+            if span.note is not None:
+                self.note_count[0] += 1
+                span = replace(span, note_id=self.note_count[0])
+            spans.append(span)
+        return tuple(spans)
 
     def _walk(self, tokens: list[Token], start: int, stop: int) -> list[Block]:
         blocks: list[Block] = []
+        caption: str | None = None
         index = start
         while index < stop:
             token = tokens[index]
             close = self._close_of(tokens, index)
+            following = tokens[close + 1].type if close + 1 < stop else None
             if token.type == "heading_open":
                 level = min(int(token.tag[1]), 4)
-                spans = _inline(tokens[index + 1].children or [])
-                blocks.append(Heading(level, spans, self.headings.label(level, True)))
+                blocks.append(self.headings.heading(level, self.inline(tokens[index + 1])))
+            elif token.type == "paragraph_open" and following == "table_open" and \
+                    _TABLE_CAPTION.match(tokens[index + 1].content):
+                caption = _TABLE_CAPTION.sub("", tokens[index + 1].content).strip()
             elif token.type == "paragraph_open":
                 blocks.append(self._paragraph(tokens[index + 1]))
             elif token.type in ("bullet_list_open", "ordered_list_open"):
-                items = tuple(
-                    _inline(t.children or []) for t in tokens[index:close] if t.type == "inline"
-                )
+                items = tuple(self.inline(t) for t in tokens[index:close] if t.type == "inline")
                 blocks.append(ListBlock(items, token.type == "ordered_list_open"))
             elif token.type == "blockquote_open":
-                paragraphs = tuple(_inline(t.children or []) for t in tokens[index:close] if t.type == "inline")
+                paragraphs = tuple(self.inline(t) for t in tokens[index:close] if t.type == "inline")
                 blocks.append(Quote(paragraphs))
             elif token.type == "table_open":
-                blocks.append(self._markdown_table(tokens[index:close]))
+                blocks.append(self._markdown_table(tokens[index:close], caption))
+                caption = None
             elif token.type in ("fence", "code_block"):
                 blocks += [Paragraph(plain(line)) for line in token.content.splitlines() if line.strip()]
             elif token.type == "hr":
@@ -246,10 +338,9 @@ class _BlockBuilder:
         if len(children) == 1 and children[0].type == "image":
             image = children[0]
             return self.image(self.path, str(image.attrs.get("src", "")), image.content or None, None)
-        return Paragraph(_inline(inline.children or []))
+        return Paragraph(self.inline(inline))
 
-    @staticmethod
-    def _markdown_table(tokens: list[Token]) -> Table:
+    def _markdown_table(self, tokens: list[Token], caption: str | None) -> Table:
         header: list[Inline] = []
         rows: list[list[Inline]] = []
         in_head = False
@@ -261,11 +352,25 @@ class _BlockBuilder:
             elif token.type == "tr_open" and not in_head:
                 rows.append([])
             elif token.type == "inline":
-                (header if in_head else rows[-1]).append(_inline(token.children or []))
-        return _table(tuple(header), tuple(tuple(row) for row in rows), None)
+                (header if in_head else rows[-1]).append(self.inline(token))
+        return self.table(tuple(header), tuple(tuple(row) for row in rows), caption)
 
 
-def _official_parts(article: Article, numbering: str) -> OfficialParts | None:
+@dataclass
+class _Numbering:
+    """How a document numbers headings and captions; anchors run through the whole document."""
+
+    headings: str
+    captions: bool
+    anchors: list[int] = field(default_factory=lambda: [0])
+    notes: list[int] = field(default_factory=lambda: [0])
+
+    def builder(self, article: Article, path: str = "body") -> _BlockBuilder:
+        return _BlockBuilder(article, HeadingCounter(self.headings, self.anchors), CaptionCounter(self.captions), path,
+                             self.notes)
+
+
+def _official_parts(article: Article, numbering: _Numbering) -> OfficialParts | None:
     data = article.official
     if data is None:
         return None
@@ -276,7 +381,7 @@ def _official_parts(article: Article, numbering: str) -> OfficialParts | None:
         titles.append(title)
         if not isinstance(attachment, str):
             path = f"official.attachments[{index}].body"
-            blocks = _BlockBuilder(article, numbering, path).body(attachment.get("body", ()))
+            blocks = numbering.builder(article, path).body(attachment.get("body", ()))
             label = f"附件{index + 1}" if len(data.attachments) > 1 else "附件"
             appendices.append(Appendix(label, title, blocks))
     seal = None
@@ -314,9 +419,34 @@ def _official_parts(article: Article, numbering: str) -> OfficialParts | None:
     )
 
 
-def build_document(article: Article, numbering: str = "none") -> Document:
-    """Decide everything both renderers must agree on. numbering: 'none' or 'official'."""
-    blocks = _BlockBuilder(article, numbering).body(article.body)
+def _report_parts(article: Article, blocks: tuple[Block, ...]) -> ReportParts:
+    report = article.report
+    logo = None
+    if report and report.logo:
+        problem = image_problem("report.logo", report.logo, article.base_dir)
+        if problem is not None:
+            raise ArticleError(article.origin, [problem])
+        assert article.base_dir is not None
+        logo = (article.base_dir / report.logo).resolve()
+    contents = tuple(
+        ContentsEntry(block.level, block.label, inline_text(block.spans), block.anchor or "")
+        for block in blocks if isinstance(block, Heading) and block.level <= CONTENTS_DEPTH
+    )
+    return ReportParts(
+        title_lines=official.balanced_lines(article.title.strip(), REPORT_TITLE_CHARS),
+        organisation=article.publisher.name if article.publisher else None,
+        date_text=chinese_date(article.date) if article.date else None,
+        secrecy=report.secrecy if report else None,
+        logo=logo,
+        contents=contents,
+    )
+
+
+def build_document(article: Article, numbering: str = "none", captions: bool = False, report: bool = False) -> Document:
+    """Decide everything both renderers must agree on. numbering: official, decimal or none; captions:
+    number captioned tables and figures; report: add the cover fields and contents entries."""
+    plan = _Numbering(numbering, captions)
+    blocks = plan.builder(article).body(article.body)
     source = Source(article.source.name, article.source.url) if article.source else None
     masthead = None
     if article.publisher:
@@ -339,4 +469,5 @@ def build_document(article: Article, numbering: str = "none") -> Document:
         lang=article.lang,
     )
     return Document(meta=meta, blocks=blocks, base_dir=article.base_dir,
-                    official=_official_parts(article, numbering))
+                    official=_official_parts(article, plan),
+                    report=_report_parts(article, blocks) if report else None)

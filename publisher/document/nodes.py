@@ -13,11 +13,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text with the emphasis Markdown allows."""
+    """A run of text with the emphasis Markdown allows. A span with a note is a footnote reference:
+    its text is empty, note holds the footnote's text and note_id numbers it through the document."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    note: str | None = None
+    note_id: int | None = None
 
 
 Inline = tuple[Span, ...]
@@ -29,8 +32,13 @@ def plain(text: str) -> Inline:
 
 
 def inline_text(spans: Inline) -> str:
-    """The characters of an inline sequence, without styling."""
+    """The characters of an inline sequence, without styling or footnotes."""
     return "".join(span.text for span in spans)
+
+
+def inline_notes(spans: Inline) -> list[str]:
+    """The footnote texts referenced in an inline sequence."""
+    return [span.note for span in spans if span.note]
 
 
 @dataclass(frozen=True)
@@ -41,12 +49,14 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Heading:
-    """A heading; label is the decided ordinal (一、 （一） …) or None when unnumbered."""
+    """A heading; label is the decided ordinal (一、 （一） 1.1 …) or None when unnumbered; anchor is the
+    id the contents and bookmarks point to."""
 
     kind: ClassVar[str] = "heading"
     level: int
     spans: Inline
     label: str | None = None
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,13 +68,17 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Table:
-    """A table; numeric[i] tells whether column i holds numbers (right-aligned)."""
+    """A table; numeric[i] tells whether column i holds numbers (right-aligned); label is its decided
+    number (表1) when the template numbers captions; widths are the columns' shares of the table width in
+    per cent, decided once so both renderers wrap cells alike."""
 
     kind: ClassVar[str] = "table"
     rows: tuple[tuple[Inline, ...], ...]
     header: tuple[Inline, ...] = ()
     caption: str | None = None
     numeric: tuple[bool, ...] = ()
+    label: str | None = None
+    widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,7 @@ class Image:
     path: Path
     caption: str | None = None
     width_mm: float | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,19 +142,52 @@ class Meta:
     lang: str = "zh-CN"
 
 
-def _block_text(block: Block) -> list[str]:
+@dataclass(frozen=True)
+class ContentsEntry:
+    """One line of a table of contents: a heading of level 1–3 and the anchor it points to."""
+
+    level: int
+    label: str | None
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    """What a report adds around its body: cover fields and the contents entries."""
+
+    title_lines: tuple[str, ...]
+    organisation: str | None
+    date_text: str | None
+    secrecy: str | None
+    logo: Path | None
+    contents: tuple[ContentsEntry, ...]
+
+    def texts(self) -> list[str]:
+        return [self.organisation or "", self.secrecy or "", "目录",
+                *(f"{entry.label or ''}{entry.text}" for entry in self.contents)]
+
+
+def _inlines(block: Block) -> list[Inline]:
     if isinstance(block, (Paragraph, Heading)):
-        return [block.label or "", inline_text(block.spans)] if isinstance(block, Heading) else [inline_text(block.spans)]
+        return [block.spans]
     if isinstance(block, ListBlock):
-        return [inline_text(item) for item in block.items]
+        return list(block.items)
     if isinstance(block, Table):
-        cells = [*block.header, *(cell for row in block.rows for cell in row)]
-        return [block.caption or "", *(inline_text(cell) for cell in cells)]
+        return [*block.header, *(cell for row in block.rows for cell in row)]
     if isinstance(block, Quote):
-        return [inline_text(paragraph) for paragraph in block.paragraphs]
-    if isinstance(block, Image):
-        return [block.caption or ""]
+        return list(block.paragraphs)
     return []
+
+
+def _block_text(block: Block) -> list[str]:
+    inlines = _inlines(block)
+    parts = [inline_text(spans) for spans in inlines] + [note for spans in inlines for note in inline_notes(spans)]
+    if isinstance(block, Heading):
+        parts.append(block.label or "")
+    if isinstance(block, (Table, Image)):
+        parts += [block.label or "", block.caption or ""]
+    return parts
 
 
 @dataclass(frozen=True)
@@ -150,6 +198,7 @@ class Document:
     blocks: tuple[Block, ...]
     base_dir: Path | None = None
     official: OfficialParts | None = None
+    report: ReportParts | None = None
 
     def all_text(self) -> str:
         """Every character that will be printed, for glyph-coverage checks."""
@@ -165,6 +214,8 @@ class Document:
             parts += self.official.texts()
             for appendix in self.official.appendices:
                 blocks += appendix.blocks
+        if self.report:
+            parts += self.report.texts()
         for block in blocks:
             parts += _block_text(block)
         return "\n".join(part for part in parts if part)

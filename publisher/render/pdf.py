@@ -30,6 +30,9 @@ logger = logging.getLogger("publisher")
 cjk_lines.install()
 
 BANJI_ANCHOR = "banji"
+HEADING_ID_PREFIX = "sec-"
+BLOCK_ID_PREFIXES = ("blk-", HEADING_ID_PREFIX)  # ids of body blocks (templates/_base/blocks.html)
+MAX_LAYOUT_PASSES = 6
 STANDARD = {name: value for name, value in vars(gbt9704).items() if name.isupper()}
 
 HARFBUZZ_SUBSET_MISSING = (
@@ -76,17 +79,20 @@ class PdfRenderer:
         for warning in self.warnings:
             logger.warning("%s", warning)
 
-    def html(self, document: Document, template: TemplateInfo, banji_on_even_page: bool = False) -> str:
-        """The filled HTML (with its CSS inlined) for a document."""
+    def html(self, document: Document, template: TemplateInfo, banji_on_even_page: bool = False,
+             pushed: frozenset[str] = frozenset()) -> str:
+        """The filled HTML (with its CSS inlined) for a document; pushed: ids of blocks to start on a new page."""
         meta = document.meta
         context: dict[str, Any] = {
             "meta": meta,
             "blocks": document.blocks,
             "official": document.official,
+            "report": document.report,
             "std": STANDARD,
             "em_top": self.fonts.em_box_top,
             "options": self.options,
             "banji_on_even_page": banji_on_even_page,
+            "pushed": pushed,
             "profile": template.profile,
             "fonts": self.families,
             "font_faces": self.font_faces,
@@ -105,9 +111,18 @@ class PdfRenderer:
         base_url = (document.base_dir or template.folder).resolve().as_uri() + "/"
 
         fetcher = LocalOnlyFetcher(roots)
-        laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page=False)
-        if self.options.banji_even_page and _page_of(laid_out, BANJI_ANCHOR) % 2 == 1:
-            laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page=True)
+        banji_on_even_page = False
+        pushed: frozenset[str] = frozenset()
+        for _ in range(MAX_LAYOUT_PASSES):
+            laid_out = self._lay_out(document, template, base_url, fetcher, banji_on_even_page, pushed)
+            block = _block_to_push(laid_out)
+            if block is not None and block not in pushed:
+                pushed |= {block}
+            elif self.options.banji_even_page and not banji_on_even_page and \
+                    _page_of(laid_out, BANJI_ANCHOR) % 2 == 1:
+                banji_on_even_page = True
+            else:
+                break
         try:
             data = laid_out.write_pdf(**self._variant_options(source))
         except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
@@ -129,13 +144,34 @@ class PdfRenderer:
         return options
 
     def _lay_out(self, document: Document, template: TemplateInfo, base_url: str, fetcher: LocalOnlyFetcher,
-                 banji_on_even_page: bool) -> Any:
-        html = weasyprint.HTML(string=self.html(document, template, banji_on_even_page), base_url=base_url,
+                 banji_on_even_page: bool, pushed: frozenset[str]) -> Any:
+        html = weasyprint.HTML(string=self.html(document, template, banji_on_even_page, pushed), base_url=base_url,
                                url_fetcher=fetcher)
         try:
             return html.render(font_config=self.font_config)
         except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
             raise RenderError(f"PDF layout failed: {error}") from error
+
+
+def _block_to_push(laid_out: Any) -> str | None:
+    """The block to start on a new page so that a footnote sits on its call's page, or None.
+
+    When the first line of a paragraph does not fit at the foot of a page, WeasyPrint 70 moves the page's
+    footnotes to the next page to make room for that line, leaving their calls behind. Starting that
+    paragraph (the last block on the call's page) on the next page instead keeps every note with its call.
+    """
+    first_page: dict[str, int] = {}
+    for index, page in enumerate(laid_out.pages):
+        for name in page.anchors:
+            first_page.setdefault(name, index)
+    for name, index in first_page.items():
+        if name.startswith("call-") and first_page.get("note-" + name.removeprefix("call-"), index) > index:
+            blocks = [key for key in laid_out.pages[index].anchors if key.startswith(BLOCK_ID_PREFIXES)]
+            # headings right before it go with it (they keep with the next block)
+            while len(blocks) > 1 and blocks[-2].startswith(HEADING_ID_PREFIX):
+                blocks.pop()
+            return blocks[-1] if blocks else None
+    return None
 
 
 def _page_of(laid_out: Any, anchor: str) -> int:
