@@ -108,7 +108,10 @@ class Publisher:
         if warnings and self.options.strict:
             raise RenderError(f"{article.origin}: " + "; ".join(warnings))
         if format == "docx":
-            return RenderResult(self._docx_renderer().render(document, info), format, info.name, None, tuple(warnings))
+            # a report's contents carry the page numbers of our own (PDF) pagination
+            labels = self._pdf_renderer().heading_pages(document, info) if document.report else None
+            data = self._docx_renderer().render(document, info, labels)
+            return RenderResult(data, format, info.name, None, tuple(warnings))
         renderer = self._pdf_renderer()
         attachment = None
         if source is not None:

@@ -20,7 +20,7 @@ from helpers import EXAMPLES
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
-EXAMPLE_NAMES = ["article", "notice", "rich", "official-notice", "official-upward", "official-joint", "letter"]
+EXAMPLE_NAMES = ["article", "notice", "rich", "official-notice", "official-upward", "official-joint", "letter", "report"]
 OFFICIAL = ["official-notice", "official-upward", "official-joint", "letter"]
 
 

@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dataclasses import dataclass, field, replace
@@ -174,6 +175,19 @@ def _numeric_columns(header: tuple[Inline, ...], rows: tuple[tuple[Inline, ...],
     return tuple(numeric)
 
 
+def natural_width_mm(path: Path) -> float | None:
+    """An image's printed width at the resolution it records (96 dpi when it records none, as CSS
+    pixels are), or None when the file is no readable image."""
+    from PIL import Image as PillowImage, UnidentifiedImageError
+
+    try:
+        with PillowImage.open(path) as picture:
+            dpi = picture.info.get("dpi", (96, 96))[0] or 96
+            return round(picture.width / float(dpi) * 25.4, 2)
+    except (OSError, UnidentifiedImageError):
+        return None
+
+
 def _text_width(text: str) -> float:
     """Width of text in em: wide (CJK) characters 1, others about half."""
     return sum(1.0 if _is_cjk(char) else 0.55 for char in text)
@@ -227,7 +241,8 @@ class _BlockBuilder:
         if problem is not None:
             raise ArticleError(self.article.origin, [problem])
         assert self.article.base_dir is not None
-        return Image((self.article.base_dir / src).resolve(), caption or None, width_mm,
+        target = (self.article.base_dir / src).resolve()
+        return Image(target, caption or None, width_mm or natural_width_mm(target),
                      self.captions.label("图", caption or None))
 
     def from_blocks(self, items: tuple[Any, ...]) -> list[Block]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,13 +103,21 @@ class DocxRenderer:
             seen.setdefault((name, bold), font_embed.EmbeddedFace(name, bold, self.fonts.primary_face(role).path))
         return list(seen.values())
 
-    def render(self, document: Document, template: TemplateInfo) -> bytes:
-        """The DOCX package of a document, byte-identical for identical input."""
+    def render(self, document: Document, template: TemplateInfo, page_labels: Mapping[str, str] | None = None) -> bytes:
+        """The DOCX package of a document, byte-identical for identical input. page_labels (heading anchor →
+        printed page number, from the PDF layout) fill a report's contents."""
         mode = font_mode(self.options)
         faces = self.faces(mode)
         package = docx.Document()
-        builder_class = ArticleBuilder if template.docx_layout == "article" else GongwenBuilder
-        builder = builder_class(package, document, template, faces, self.fonts, self.options)
+        builder: Builder
+        if template.docx_layout == "report":
+            from publisher.render.docx_report import ReportBuilder
+
+            builder = ReportBuilder(package, document, template, faces, self.fonts, self.options,
+                                    page_labels=page_labels)
+        else:
+            builder_class = ArticleBuilder if template.docx_layout == "article" else GongwenBuilder
+            builder = builder_class(package, document, template, faces, self.fonts, self.options)
         builder.build()
         _set_properties(package, document)
         if mode == "bundled":
@@ -116,6 +125,11 @@ class DocxRenderer:
         buffer = io.BytesIO()
         package.save(buffer)
         return ooxml.deterministic_package(buffer.getvalue())
+
+
+def caption_text(label: str | None, caption: str) -> str:
+    """表1　caption: the decided number, an ideographic space, the caption (as the PDF prints it)."""
+    return f"{label}\u3000{caption}" if label else caption
 
 
 def _set_properties(package: Any, document: Document) -> None:
@@ -135,7 +149,7 @@ def _set_properties(package: Any, document: Document) -> None:
     core.language = meta.lang
 
 
-class _Builder:
+class Builder:
     """What every layout shares: styles, runs in the right faces, and the body blocks."""
 
     body_role = "songti"
@@ -208,7 +222,14 @@ class _Builder:
     def spans(self, paragraph: DocxParagraph, spans: Inline, role: str | None = None, size: float | None = None) -> None:
         for span in spans:
             span_role = "heiti" if span.bold else "kaiti" if span.italic else role
-            self.run(paragraph, span.text, span_role, size)
+            if span.note is not None:
+                self.note(paragraph, span.note, span_role, size)
+            else:
+                self.run(paragraph, span.text, span_role, size)
+
+    def note(self, paragraph: DocxParagraph, text: str, role: str | None, size: float | None) -> None:
+        """A footnote; layouts without footnotes (GB/T 9704) print it inline, in parentheses."""
+        self.run(paragraph, f"（{text}）", role, size)
 
     def indent_chars(self, paragraph: DocxParagraph, first_line: int = 0, left: int = 0, right: int = 0,
                      hanging: int = 0) -> None:
@@ -270,12 +291,23 @@ class _Builder:
     def table(self, block: Table) -> None:
         size = self.table_pt
         if block.caption:
-            self.paragraph(block.caption, "heiti", size, WD_ALIGN_PARAGRAPH.CENTER)
+            self.paragraph(caption_text(block.label, block.caption), "heiti", size, WD_ALIGN_PARAGRAPH.CENTER)
+        self.table_grid(block, size)
+
+    def table_grid(self, block: Table, size: float) -> Any:
+        """The table itself: columns at the model's widths, a repeating header row, rows that never split,
+        numeric columns right-aligned."""
         columns = max([len(block.header), *(len(row) for row in block.rows)], default=1)
         rows = [block.header, *block.rows] if block.header else list(block.rows)
         table = self.package.add_table(rows=len(rows), cols=columns)
         table.style = self.package.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        if len(block.widths) == columns:
+            ooxml.child(table._tbl.tblPr, "w:tblLayout", type="fixed")
+            for column, share in zip(table.columns, block.widths):
+                column.width = Mm(self.text_width_mm * share / 100)
+                for cell in column.cells:
+                    cell.width = Mm(self.text_width_mm * share / 100)
         for row_index, cells in enumerate(rows):
             row = table.rows[row_index]
             header = bool(block.header) and row_index == 0
@@ -287,19 +319,20 @@ class _Builder:
                 self.spans(paragraph, spans, "heiti" if header else None, size)
                 if column < len(block.numeric) and block.numeric[column]:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        return table
+
+    def image_width_mm(self, block: Image) -> float:
+        """The model's width (given, or the image's natural one), never wider than the text block."""
+        return min(block.width_mm or self.text_width_mm, self.text_width_mm)
 
     def image(self, block: Image) -> None:
-        from PIL import Image as PillowImage
-
-        with PillowImage.open(block.path) as picture:
-            dpi = picture.info.get("dpi", (96, 96))[0] or 96
-            natural_mm = picture.width / dpi * 25.4
-        width = min(block.width_mm or natural_mm, self.text_width_mm)
+        width = self.image_width_mm(block)
         paragraph = self.package.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact pitch would clip it
         paragraph.add_run().add_picture(str(block.path), width=Mm(width))
         if block.caption:
-            self.paragraph(block.caption, None, 10.5, WD_ALIGN_PARAGRAPH.CENTER)
+            self.paragraph(caption_text(block.label, block.caption), None, 10.5, WD_ALIGN_PARAGRAPH.CENTER)
 
     def page_setup(self, top: float, bottom: float, left: float, right: float, header: float, footer: float) -> Any:
         section = self.package.sections[0]
@@ -311,7 +344,7 @@ class _Builder:
         return section
 
 
-class ArticleBuilder(_Builder):
+class ArticleBuilder(Builder):
     """The reprinted-article layout of templates/article, from the same profile numbers."""
 
     def build(self) -> None:
@@ -400,7 +433,7 @@ class ArticleBuilder(_Builder):
             ooxml.border(paragraph._p.get_or_add_pPr(), "w:pBdr", "top", 4, "000000", 4)
 
 
-class GongwenBuilder(_Builder):
+class GongwenBuilder(Builder):
     """The GB/T 9704 layouts (official, letter) on the 22 × 28 document grid."""
 
     body_role = "fangsong"

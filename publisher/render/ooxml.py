@@ -33,6 +33,37 @@ SEQUENCES = {
     "w:tblPr": ("w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize",
                 "w:tblStyleColBandSize", "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd",
                 "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"),
+    "w:sectPr": ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                 "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                 "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+                 "w:printerSettings"),
+    "w:settings": ("w:writeProtection", "w:view", "w:zoom", "w:removePersonalInformation", "w:removeDateAndTime",
+                   "w:doNotDisplayPageBoundaries", "w:displayBackgroundShape", "w:printPostScriptOverText",
+                   "w:printFractionalCharacterWidth", "w:printFormsData", "w:embedTrueTypeFonts",
+                   "w:embedSystemFonts", "w:saveSubsetFonts", "w:saveFormsData", "w:mirrorMargins",
+                   "w:alignBordersAndEdges", "w:bordersDoNotSurroundHeader", "w:bordersDoNotSurroundFooter",
+                   "w:gutterAtTop", "w:hideSpellingErrors", "w:hideGrammaticalErrors", "w:activeWritingStyle",
+                   "w:proofState", "w:formsDesign", "w:attachedTemplate", "w:linkStyles",
+                   "w:stylePaneFormatFilter", "w:stylePaneSortMethod", "w:documentType", "w:mailMerge",
+                   "w:revisionView", "w:trackRevisions", "w:doNotTrackMoves", "w:doNotTrackFormatting",
+                   "w:documentProtection", "w:autoFormatOverride", "w:styleLockTheme", "w:styleLockQFSet",
+                   "w:defaultTabStop", "w:autoHyphenation", "w:consecutiveHyphenLimit", "w:hyphenationZone",
+                   "w:doNotHyphenateCaps", "w:showEnvelope", "w:summaryLength", "w:clickAndTypeStyle",
+                   "w:defaultTableStyle", "w:evenAndOddHeaders", "w:bookFoldRevPrinting", "w:bookFoldPrinting",
+                   "w:bookFoldPrintingSheets", "w:drawingGridHorizontalSpacing", "w:drawingGridVerticalSpacing",
+                   "w:displayHorizontalDrawingGridEvery", "w:displayVerticalDrawingGridEvery",
+                   "w:doNotUseMarginsForDrawingGridOrigin", "w:drawingGridHorizontalOrigin",
+                   "w:drawingGridVerticalOrigin", "w:doNotShadeFormData", "w:noPunctuationKerning",
+                   "w:characterSpacingControl", "w:printTwoOnOne", "w:strictFirstAndLastChars",
+                   "w:noLineBreaksAfter", "w:noLineBreaksBefore", "w:savePreviewPicture",
+                   "w:doNotValidateAgainstSchema", "w:saveInvalidXml", "w:ignoreMixedContent",
+                   "w:alwaysShowPlaceholderText", "w:doNotDemarcateInvalidXml", "w:saveXmlDataOnly",
+                   "w:useXSLTWhenSaving", "w:saveThroughXslt", "w:showXMLTags", "w:alwaysMergeEmptyNamespace",
+                   "w:updateFields", "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
+                   "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+                   "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                   "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults",
+                   "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator"),
     "w:tblCellMar": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right"),
     "w:tcBorders": ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right", "w:insideH", "w:insideV",
                     "w:tl2br", "w:tr2bl"),
@@ -144,6 +175,63 @@ def add_field(paragraph: BaseOxmlElement, instruction: str, cached: str, rpr: Ba
     run(separate)
     run(result)
     run(end)
+
+
+def field_begin(paragraph: BaseOxmlElement, instruction: str) -> None:
+    """Open a complex field whose result (the runs that follow, up to field_end) is already written."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None)):
+        run = OxmlElement("w:r")
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            element.text = f" {text} "
+        run.append(element)
+        paragraph.append(run)
+
+
+def field_end(paragraph: BaseOxmlElement) -> None:
+    """Close the field opened by field_begin."""
+    run = OxmlElement("w:r")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run.append(end)
+    paragraph.append(run)
+
+
+def bookmark_start(paragraph: BaseOxmlElement, identifier: int, name: str) -> None:
+    element = OxmlElement("w:bookmarkStart")
+    element.set(qn("w:id"), str(identifier))
+    element.set(qn("w:name"), name)
+    paragraph.append(element)
+
+
+def bookmark_end(paragraph: BaseOxmlElement, identifier: int) -> None:
+    element = OxmlElement("w:bookmarkEnd")
+    element.set(qn("w:id"), str(identifier))
+    paragraph.append(element)
+
+
+def fold_section_break(body: BaseOxmlElement) -> None:
+    """Move the section break python-docx put in an empty paragraph of its own into the paragraph before
+    it, and drop the empty one (when that is a paragraph in the flow: not a table, not a frame)."""
+    breaks = body.findall(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:sectPr')}")
+    if not breaks:
+        return
+    sect_pr = breaks[-1]
+    holder = sect_pr.getparent().getparent()
+    previous = holder.getprevious()
+    if previous is None or previous.tag != qn("w:p") or len(holder.findall(qn("w:r"))) or \
+            previous.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None:
+        return
+    ppr = previous.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        previous.insert(0, ppr)
+    insert_in_order(ppr, sect_pr)
+    body.remove(holder)
 
 
 def frame(ppr: BaseOxmlElement, x_twips: int, y_twips: int, width_twips: int) -> None:

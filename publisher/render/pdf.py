@@ -31,7 +31,9 @@ cjk_lines.install()
 
 BANJI_ANCHOR = "banji"
 HEADING_ID_PREFIX = "sec-"
+PAGE_ONE_ANCHOR = "page-one"  # the element whose first page is printed as page 1
 BLOCK_ID_PREFIXES = ("blk-", HEADING_ID_PREFIX)  # ids of body blocks (templates/_base/blocks.html)
+NOTE_PREFIXES = ("call-", "note-")  # a footnote's call and the note itself
 MAX_LAYOUT_PASSES = 6
 STANDARD = {name: value for name, value in vars(gbt9704).items() if name.isupper()}
 
@@ -105,11 +107,32 @@ class PdfRenderer:
     def render(self, document: Document, template: TemplateInfo, source: SourceFile | None = None) -> PdfOutput:
         """Lay out and write the PDF; every resource goes through the allow-list fetcher. With the pdf/a-3b
         variant, source (the article's data, when given) is embedded as an associated file."""
+        laid_out = self.lay_out(document, template)
+        try:
+            data = laid_out.write_pdf(**self._variant_options(source))
+        except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
+            raise RenderError(f"PDF writing failed: {error}") from error
+        return PdfOutput(data=data, pages=len(laid_out.pages))
+
+    def heading_pages(self, document: Document, template: TemplateInfo) -> dict[str, str]:
+        """The printed page number of every heading (anchor → number), counted from the page holding the
+        element with id page-one (the report's body), as the PDF prints them."""
+        pages = self.lay_out(document, template).pages
+        first_page: dict[str, int] = {}
+        for index, page in enumerate(pages):
+            for name in page.anchors:
+                first_page.setdefault(name, index)
+        start = first_page.get(PAGE_ONE_ANCHOR, 0)
+        return {name: str(index - start + 1) for name, index in first_page.items()
+                if name.startswith(HEADING_ID_PREFIX)}
+
+    def lay_out(self, document: Document, template: TemplateInfo) -> Any:
+        """The final layout: again with a block moved to a new page while a footnote would leave its call's
+        page, and again with the 版记 on an even page when asked."""
         roots = [*self.templates.allowed_roots(template), self.fonts.folder.resolve()]
         if document.base_dir is not None:
             roots.append(document.base_dir.resolve())
         base_url = (document.base_dir or template.folder).resolve().as_uri() + "/"
-
         fetcher = LocalOnlyFetcher(roots)
         banji_on_even_page = False
         pushed: frozenset[str] = frozenset()
@@ -123,11 +146,7 @@ class PdfRenderer:
                 banji_on_even_page = True
             else:
                 break
-        try:
-            data = laid_out.write_pdf(**self._variant_options(source))
-        except Exception as error:  # WeasyPrint raises many kinds; report one, keep the cause
-            raise RenderError(f"PDF writing failed: {error}") from error
-        return PdfOutput(data=data, pages=len(laid_out.pages))
+        return laid_out
 
     def _variant_options(self, source: SourceFile | None) -> dict[str, Any]:
         """write_pdf options for the archival variant: the variant, and for PDF/A-3b the article's source
@@ -154,23 +173,30 @@ class PdfRenderer:
 
 
 def _block_to_push(laid_out: Any) -> str | None:
-    """The block to start on a new page so that a footnote sits on its call's page, or None.
+    """The block to start on a new page so that every footnote sits on its call's page, or None.
 
-    When the first line of a paragraph does not fit at the foot of a page, WeasyPrint 70 moves the page's
-    footnotes to the next page to make room for that line, leaving their calls behind. Starting that
-    paragraph (the last block on the call's page) on the next page instead keeps every note with its call.
+    When a line does not fit at the foot of a page, WeasyPrint 70 first moves the page's footnotes to the
+    next page to make room for it, leaving their calls behind (and does not move them back when the line
+    ends up on the next page after all). A forced break before that line's block keeps every note with
+    its call: the block split over the two pages, or else the first block of the next page.
     """
+    pages = [[key for key in page.anchors if key.startswith(BLOCK_ID_PREFIXES) or key.startswith(NOTE_PREFIXES)]
+             for page in laid_out.pages]
     first_page: dict[str, int] = {}
-    for index, page in enumerate(laid_out.pages):
-        for name in page.anchors:
-            first_page.setdefault(name, index)
-    for name, index in first_page.items():
-        if name.startswith("call-") and first_page.get("note-" + name.removeprefix("call-"), index) > index:
-            blocks = [key for key in laid_out.pages[index].anchors if key.startswith(BLOCK_ID_PREFIXES)]
-            # headings right before it go with it (they keep with the next block)
-            while len(blocks) > 1 and blocks[-2].startswith(HEADING_ID_PREFIX):
-                blocks.pop()
-            return blocks[-1] if blocks else None
+    for index, keys in enumerate(pages):
+        for key in keys:
+            first_page.setdefault(key, index)
+    for key, index in first_page.items():
+        note = key.replace("call-", "note-", 1)
+        if not key.startswith("call-") or first_page.get(note, index) <= index or index + 1 >= len(pages):
+            continue
+        here = [name for name in pages[index] if name.startswith(BLOCK_ID_PREFIXES)]
+        following = [name for name in pages[index + 1] if name.startswith(BLOCK_ID_PREFIXES)]
+        if here and here[-1] in following:  # split over the two pages: move it whole
+            while len(here) > 1 and here[-2].startswith(HEADING_ID_PREFIX):  # with the headings it follows
+                here.pop()
+            return here[-1]
+        return next((name for name in following if first_page[name] == index + 1), None)
     return None
 
 
