@@ -324,8 +324,10 @@ def import_command(inputs: tuple[str, ...], output: str, keep_site: bool, templa
               help="The only folder article images and seals may come from (default: no images).")
 @click.option("--preview-pages", type=click.IntRange(1, 100), default=12, show_default=True,
               help="Pages the preview rasterises at most.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True, help="What the server logs (uvicorn's access log at info).")
 def serve(host: str, port: int, workers: int, queue_size: int, render_timeout: float, max_body_mb: float,
-          assets_dir: Path | None, preview_pages: int) -> None:
+          assets_dir: Path | None, preview_pages: int, log_level: str) -> None:
     """Serve the HTTP API and the page for clerks (needs the 'serve' extra).
 
     \b
@@ -340,7 +342,7 @@ def serve(host: str, port: int, workers: int, queue_size: int, render_timeout: f
         raise click.UsageError(f"publisher serve needs the 'serve' extra (pip install 'publisher[serve]'): {error}")
     run(ServeConfig(host=host, port=port, workers=workers, queue_size=queue_size, render_timeout=render_timeout,
                     max_body_bytes=int(max_body_mb * 1024 * 1024), assets_dir=assets_dir,
-                    preview_pages=preview_pages))
+                    preview_pages=preview_pages, log_level=log_level))
 
 
 @cli.command()
