@@ -4,9 +4,9 @@
 
 const STORE = "publisher.page.v1";
 const TEMPLATE_LABELS = {
-  article: ["文章", "转载文章：页眉为发布单位，含导语、来源、整理与声明，页脚“第 N 页 共 M 页”。"],
   official: ["公文", "GB/T 9704-2012 公文格式：红色版头、22 行 × 28 字、标题自动编号、署名、版记、页码“— n —”。"],
   letter: ["信函", "GB/T 9704-2012 信函格式：版头距上边 30 mm、红色双线、首页不显示页码。"],
+  article: ["文章", "转载文章：页眉为发布单位，含导语、来源、整理与声明，页脚“第 N 页 共 M 页”。"],
 };
 const state = { template: "official", tab: "form", values: {}, paste: { kind: "text/yaml", text: "" } };
 let templates = [];
@@ -355,7 +355,9 @@ function showTab() {
 
 async function loadTemplates() {
   const response = await fetch("templates");
-  templates = await response.json();
+  const order = Object.keys(TEMPLATE_LABELS);
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  templates = (await response.json()).sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
   const choices = $("template-choices");
   choices.replaceChildren();
   for (const info of templates) {
