@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 
 from helpers import EXAMPLES, normalise, pdf_text, read_pages
 from publisher.article.schema import ARTICLE_SCHEMA
+from publisher.templates import TemplateLibrary
 
 pytestmark = pytest.mark.slow
 
@@ -163,8 +164,10 @@ def test_health_reports_the_pool(client: httpx.Client) -> None:
 
 def test_templates_and_schema(client: httpx.Client) -> None:
     templates = {item["name"]: item for item in client.get("/templates").json()}
-    assert set(templates) == {"article", "official", "letter"}
-    assert all(item["formats"] == ["pdf", "docx"] and item["description"] for item in templates.values())
+    library = {info.name: info for info in TemplateLibrary().all()}
+    assert set(templates) == set(library) >= {"article", "official", "letter"}
+    for name, item in templates.items():
+        assert item["formats"] == list(library[name].formats) and item["description"] == library[name].description
     assert client.get("/schema").json() == ARTICLE_SCHEMA
 
 
@@ -175,7 +178,8 @@ def test_openapi_names_every_endpoint(client: httpx.Client) -> None:
     render = document["paths"]["/render"]["post"]
     assert {"200", "400", "404", "413", "415", "422", "503", "504"} <= set(render["responses"])
     assert "Retry-After" in render["responses"]["503"]["headers"]
-    assert document["paths"]["/render"]["post"]["parameters"][0]["schema"]["enum"] == ["article", "letter", "official"]
+    names = [info.name for info in TemplateLibrary().all()]
+    assert document["paths"]["/render"]["post"]["parameters"][0]["schema"]["enum"] == names
 
 
 # ------------------------------------------------------------------------------------------------

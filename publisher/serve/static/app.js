@@ -6,6 +6,7 @@ const STORE = "publisher.page.v1";
 const TEMPLATE_LABELS = {
   official: ["公文", "GB/T 9704-2012 公文格式：红色版头、22 行 × 28 字、标题自动编号、署名、版记、页码“— n —”。"],
   letter: ["信函", "GB/T 9704-2012 信函格式：版头距上边 30 mm、红色双线、首页不显示页码。"],
+  report: ["报告", "工作报告、情况汇报：封面、目录、页眉、章节编号、图表题注与脚注。"],
   article: ["文章", "转载文章：页眉为发布单位，含导语、来源、整理与声明，页脚“第 N 页 共 M 页”。"],
 };
 const state = { template: "official", tab: "form", values: {}, paste: { kind: "text/yaml", text: "" } };
@@ -328,12 +329,18 @@ function guarded(action) {
       setStatus("无法连接服务：" + error.message, true);
     } finally {
       for (const button of document.querySelectorAll(".actions button")) button.disabled = false;
+      updateButtons();
     }
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // templates and tabs
+
+function updateButtons() {
+  const info = templates.find((t) => t.name === state.template);
+  $("do-docx").disabled = Boolean(info) && !info.formats.includes("docx");
+}
 
 function showTemplate() {
   for (const input of document.querySelectorAll("input[name=template]")) input.checked = input.value === state.template;
@@ -342,6 +349,7 @@ function showTemplate() {
   $("template-description").textContent = label ? label[1] : info ? info.description : "";
   buildForm();
   clearProblems();
+  updateButtons();
 }
 
 function showTab() {

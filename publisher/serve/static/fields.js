@@ -41,6 +41,15 @@ const SIGNERS = { key: "official.signers", label: "签发人", kind: "lines", ro
 const TEMPLATE_FIELDS = {
   official: [...OFFICIAL_HEAD, SIGNERS, ...OFFICIAL_MAIN, ...BANJI],
   letter: [...OFFICIAL_HEAD, ...OFFICIAL_MAIN, ...BANJI],
+  report: [
+    { group: "报告" },
+    { key: "title", label: "标题", kind: "textarea", rows: 2, required: true },
+    { key: "subtitle", label: "副标题", kind: "text" },
+    { key: "date", label: "日期", kind: "date", width: "narrow" },
+    { key: "author", label: "报告单位或作者", kind: "text" },
+    { key: "lead", label: "摘要", kind: "textarea", rows: 3 },
+    { key: "body", label: "正文", kind: "body", rows: 16, hint: BODY_HINT },
+  ],
   article: [
     { group: "文章" },
     { key: "title", label: "标题", kind: "textarea", rows: 2, required: true },
