@@ -310,6 +310,42 @@ def import_command(inputs: tuple[str, ...], output: str, keep_site: bool, templa
 
 
 @cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Render worker processes (each holds fonts and templates once).")
+@click.option("--queue-size", type=click.IntRange(min=0), default=16, show_default=True,
+              help="Requests that may wait for a busy pool; the next is refused with 503 and Retry-After.")
+@click.option("--render-timeout", type=click.FloatRange(min=0.01), default=60.0, show_default=True,
+              help="Seconds one render may take; past it the worker is killed and the request gets 504.")
+@click.option("--max-body-mb", type=click.FloatRange(min=0.001), default=5.0, show_default=True,
+              help="Largest request body in MB; larger ones get 413.")
+@click.option("--assets-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The only folder article images and seals may come from (default: no images).")
+@click.option("--preview-pages", type=click.IntRange(1, 100), default=12, show_default=True,
+              help="Pages the preview rasterises at most.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True, help="What the server logs (uvicorn's access log at info).")
+def serve(host: str, port: int, workers: int, queue_size: int, render_timeout: float, max_body_mb: float,
+          assets_dir: Path | None, preview_pages: int, log_level: str) -> None:
+    """Serve the HTTP API and the page for clerks (needs the 'serve' extra).
+
+    \b
+    Examples:
+      publisher serve                      # http://127.0.0.1:8000/
+      publisher serve --host 0.0.0.0 --port 8080 --workers 4 --assets-dir seals/
+    """
+    try:
+        from publisher.serve import ServeConfig
+        from publisher.serve.app import run
+    except ImportError as error:
+        raise click.UsageError(f"publisher serve needs the 'serve' extra (pip install 'publisher[serve]'): {error}")
+    run(ServeConfig(host=host, port=port, workers=workers, queue_size=queue_size, render_timeout=render_timeout,
+                    max_body_bytes=int(max_body_mb * 1024 * 1024), assets_dir=assets_dir,
+                    preview_pages=preview_pages, log_level=log_level))
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of an article."""
     click.echo(json.dumps(ARTICLE_SCHEMA, ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig python3-venv libreoffice-writer-nogui)
 missing=()
+packages+=(chromium)  # the browser test of `publisher serve` drives it through Playwright (no browser download)
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
