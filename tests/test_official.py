@@ -5,12 +5,14 @@ Numbers come from shared/spec/gbt9704.md; positions are em boxes read from each 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import docx as python_docx
 import pytest
 from click.testing import CliRunner
 
@@ -433,3 +435,30 @@ def test_check_fails_the_right_rows_on_a_pdf_that_breaks_the_standard(tmp_path: 
     assert "paper size" not in failed
     result = subprocess.run([sys.executable, "-m", "publisher", "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 1
+
+
+def short_official(count: int) -> publisher.Article:
+    return publisher.load_article({
+        "title": "关于做好有关工作的通知", "date": "2024-03-08", "template": "official",
+        "official": {"issuer": "广东省生态环境厅文件", "number": "粤环〔2024〕1号", "recipients": "各地级以上市生态环境局：",
+                     "signatory": "广东省生态环境厅"},
+        "body": [f"第{n:02d}行正文。" for n in range(count)],
+    })
+
+
+def test_signatory_and_date_never_part_at_a_page_break(engine: publisher.Publisher) -> None:
+    """Bodies of every length around a full first page: 署名 and 成文日期 always land on one page."""
+    pages = []
+    for count in range(6, 18):
+        lines, _, _ = geometry(engine.render(short_official(count)).data)
+        signatory = next(line for line in lines if line.text == "广东省生态环境厅")
+        date = next(line for line in lines if line.text == "2024年3月8日")
+        pages.append((count, signatory.page, date.page))
+    assert all(first == second for _, first, second in pages), pages
+    assert {first for _, first, _ in pages} == {1, 2}, pages  # the lengths cross the page break
+
+
+def test_docx_keeps_the_signatory_with_the_date(engine: publisher.Publisher) -> None:
+    paragraphs = python_docx.Document(io.BytesIO(engine.render(short_official(8), "docx").data)).paragraphs
+    signatory = next(paragraph for paragraph in paragraphs if paragraph.text == "广东省生态环境厅")
+    assert signatory.paragraph_format.keep_with_next

@@ -707,6 +707,7 @@ class GongwenBuilder(Builder):
             gap = 1 if sig.style == "plain" else 2
             paragraph = self.paragraph(sig.signatory, None, None, WD_ALIGN_PARAGRAPH.RIGHT)
             paragraph.paragraph_format.space_before = self.lines(gap)
+            paragraph.paragraph_format.keep_with_next = bool(sig.date_text)  # 署名 and 成文日期 stay together
             self.indent_chars(paragraph, right=round(sig.signatory_right_chars * 100))
             if sig.seal is not None:
                 paragraph.add_run().add_picture(str(sig.seal), width=Mm(std.SEAL_DIAMETER))
