@@ -53,7 +53,7 @@ function buildControl(field, value) {
     for (const option of field.options) {
       const element = document.createElement("option");
       element.value = option;
-      element.textContent = option || "（无）";
+      element.textContent = (field.labels && field.labels[option]) || option || "（无）";
       control.append(element);
     }
   } else if (["textarea", "lines", "organs", "body"].includes(field.kind)) {

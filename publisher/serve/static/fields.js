@@ -46,8 +46,10 @@ const TEMPLATE_FIELDS = {
     { key: "title", label: "标题", kind: "textarea", rows: 2, required: true },
     { key: "subtitle", label: "副标题", kind: "text" },
     { key: "date", label: "日期", kind: "date", width: "narrow" },
-    { key: "author", label: "报告单位或作者", kind: "text" },
-    { key: "lead", label: "摘要", kind: "textarea", rows: 3 },
+    { key: "publisher.name", label: "报告单位", kind: "text", hint: "印在封面日期之上" },
+    { key: "report.secrecy", label: "密级", kind: "select", options: ["", "内部资料", "秘密", "机密"], width: "narrow" },
+    { key: "report.numbering", label: "标题编号", kind: "select", options: ["", "official", "decimal"], width: "narrow",
+      labels: { "": "一、（一）1.（默认）", official: "一、（一）1.", decimal: "1 / 1.1 / 1.1.1" } },
     { key: "body", label: "正文", kind: "body", rows: 16, hint: BODY_HINT },
   ],
   article: [
