@@ -7,10 +7,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-from dataclasses import dataclass, field, replace
 
 from markdown_it.token import Token
 
@@ -75,9 +74,6 @@ def official_label(level: int, ordinal: int) -> str:
 def decimal_label(counts: list[int], level: int) -> str:
     """1 / 1.1 / 1.1.1 / 1.1.1.1, followed by a space before the heading text."""
     return ".".join(str(count) for count in counts[:level]) + " "
-
-
-NUMBERING_STYLES = ("official", "decimal", "none")
 
 
 class HeadingCounter:
