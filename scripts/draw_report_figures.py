@@ -1,5 +1,6 @@
-"""Draw the two figures of examples/report.yaml: a bar chart of good-air-day rates by quarter and a line
-chart of the monthly PM2.5 mean, with labels in a bundled font. Same bytes on every run.
+"""Draw the pictures of examples/report.yaml: a bar chart of good-air-day rates by quarter, a line chart
+of the monthly PM2.5 mean (labels in a bundled font) and a cover logo (a green ring with hills and
+water). Same bytes on every run.
 
     python scripts/draw_report_figures.py examples
 """
@@ -76,7 +77,21 @@ def line_chart(target: Path) -> None:
     image.save(target, dpi=DPI, optimize=True)
 
 
+def logo(target: Path) -> None:
+    size = 600
+    green, blue = (34, 139, 84), (40, 110, 180)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    pen.ellipse([20, 20, size - 20, size - 20], outline=green, width=36)
+    pen.polygon([(110, 380), (230, 190), (310, 300), (380, 220), (490, 380)], fill=green)
+    for offset in (0, 60):
+        pen.arc([110, 360 + offset, 300, 460 + offset], 200, 340, fill=blue, width=22)
+        pen.arc([300, 360 + offset, 490, 460 + offset], 200, 340, fill=blue, width=22)
+    image.save(target, dpi=DPI, optimize=True)
+
+
 if __name__ == "__main__":
     folder = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "examples")
     bar_chart(folder / "report-air-days.png")
     line_chart(folder / "report-pm25.png")
+    logo(folder / "report-logo.png")
