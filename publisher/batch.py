@@ -21,7 +21,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -69,6 +69,11 @@ class BatchInput:
     def base_dir(self) -> Path:
         """Image paths resolve against the folder of the input file (the JSONL file for its lines)."""
         return self.path.resolve().parent
+
+    def message(self) -> dict[str, Any]:
+        """What a worker needs to render this input (see render_item): plain values only."""
+        return {"identity": self.identity, "path": str(self.path), "line": self.line, "data": self.data,
+                "stem": self.stem, "base_dir": str(self.base_dir)}
 
 
 def _posix(path: Path) -> str:
@@ -413,7 +418,26 @@ def _source_name(item: dict[str, Any]) -> str:
     return path.name if item["line"] is None else f"{path.stem}-L{item['line']}.json"
 
 
-def _render_one(engine: Any, item: dict[str, Any], config: BatchConfig) -> dict[str, Any]:
+def new_engine(config: BatchConfig) -> Any:
+    """The Publisher a worker keeps for its life: fonts, templates and (for PDF) WeasyPrint loaded once.
+    Its warnings are not logged: they go into each document's manifest record."""
+    import logging
+
+    from publisher.api import Publisher
+
+    logging.getLogger("publisher").setLevel(logging.CRITICAL)
+    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
+    engine = Publisher(config.options)
+    if "pdf" in config.formats:
+        engine._pdf_renderer()  # load WeasyPrint and the font configuration before the first document
+    return engine
+
+
+def render_item(engine: Any, item: dict[str, Any], config: BatchConfig,
+                reraise: tuple[type[BaseException], ...] = ()) -> dict[str, Any]:
+    """Render one input (a BatchInput.message()) in every format into config.outdir, each file written
+    atomically, and return the result part of its manifest record. Any failure is recorded as the
+    document's, except those of the `reraise` classes (a caller that retries them), which propagate."""
     started = time.perf_counter()
     outputs, warnings = [], []
     variant = config.options.pdf_variant
@@ -431,6 +455,8 @@ def _render_one(engine: Any, item: dict[str, Any], config: BatchConfig) -> dict[
             outputs.append(output)
             warnings += [w for w in result.warnings if w not in warnings]
         status, error = "ok", None
+    except reraise:
+        raise
     except Exception as failure:  # one document's failure of any kind is recorded, never fatal
         status, error = "failed", {"class": type(failure).__name__, "message": str(failure)}
     return {"status": status, "outputs": outputs if status == "ok" else [], "error": error,
@@ -441,16 +467,8 @@ def _worker_main(conn: Connection, config: BatchConfig) -> None:
     """Build one Publisher, then render inputs sent over conn until told to stop or due for recycling."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    import logging
-
-    logging.getLogger("publisher").setLevel(logging.CRITICAL)  # warnings go to the manifest instead
-    logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
     try:
-        from publisher.api import Publisher
-
-        engine = Publisher(config.options)
-        if "pdf" in config.formats:
-            engine._pdf_renderer()  # load WeasyPrint and the font configuration before the first document
+        engine = new_engine(config)
         conn.send(("ready", os.getpid()))
     except Exception as failure:  # noqa: BLE001 - reported to the parent, which stops the batch
         conn.send(("fatal", f"{type(failure).__name__}: {failure}"))
@@ -465,7 +483,7 @@ def _worker_main(conn: Connection, config: BatchConfig) -> None:
         if item is None:
             conn.send(("bye", {"pid": os.getpid(), "peak_rss_mb": round(max(peak, _rss_mb()), 1)}))
             return
-        result = _render_one(engine, item, config)
+        result = render_item(engine, item, config)
         done += 1
         rss = _rss_mb()
         peak = max(peak, rss)
@@ -552,31 +570,71 @@ def remove_stale_temporaries(outdir: Path, names: Iterable[str]) -> int:
     return removed
 
 
-def run_batch(arguments: Sequence[str], config: BatchConfig, progress: TextIO | None = None,
-              on_record: Callable[[dict[str, Any]], None] | None = None) -> BatchSummary:
-    """Render every input named by arguments into config.outdir; see the module docstring."""
-    started = time.perf_counter()
+@dataclass
+class BatchPlan:
+    """What a batch will do, decided before anything is written: every input, and those still to render."""
+
+    inputs: list[BatchInput]
+    todo: list[BatchInput]
+    done: dict[str, dict[str, Any]]  # identity -> the earlier run's record, now "skipped"
+    fingerprint: str
+
+
+def plan_batch(arguments: Sequence[str], config: BatchConfig) -> BatchPlan:
+    """Collect the inputs (of the shard) and split them by the manifest into done and to-do; reads only."""
     inputs = collect_inputs(arguments)
     if config.shard:
         inputs = [item for item in inputs if in_shard(item, config.shard)]
-    config.outdir.mkdir(parents=True, exist_ok=True)
-    manifest = config.manifest_path
     fingerprint = config.fingerprint()
-    output_names = [f"{item.stem}.{fmt}" for item in inputs for fmt in config.formats]
-    remove_stale_temporaries(config.outdir, [*output_names, manifest.name])
-
-    previous = {} if config.force else {r["input"]: r for r in read_manifest(manifest)}
-    records: dict[str, dict[str, Any]] = {}
-    todo: deque[BatchInput] = deque()
-    summary = BatchSummary(total=len(inputs), manifest=manifest)
+    previous = {} if config.force else {r["input"]: r for r in read_manifest(config.manifest_path)}
+    todo, done = [], {}
     for item in inputs:
         old = previous.get(item.identity)
         if _up_to_date(old, item, config, fingerprint):
             assert old is not None
-            records[item.identity] = {**old, "status": "skipped", "duration": 0.0}
-            summary.skipped += 1
+            done[item.identity] = {**old, "status": "skipped", "duration": 0.0}
         else:
             todo.append(item)
+    return BatchPlan(inputs, todo, done, fingerprint)
+
+
+def describe_plan(plan: BatchPlan, config: BatchConfig, engine: str = "local") -> Iterator[str]:
+    """What a batch would do, for --dry-run: nothing is rendered, written or sent."""
+    verb = "submit" if engine == "celery" else "render"
+    what = f"{len(plan.todo)} tasks, one per document" if engine == "celery" else f"{len(plan.todo)} documents"
+    yield (f"dry run: engine {engine}; outdir {config.outdir.resolve()}, manifest {config.manifest_path.name}, "
+           f"formats {', '.join(config.formats)}, template {config.template or '(each article its own)'}, "
+           f"options {plan.fingerprint}")
+    yield f"would {verb} {what}; {len(plan.done)} up to date (skipped)"
+    for item in plan.todo:
+        outputs = ", ".join(f"{item.stem}.{fmt}" for fmt in config.formats)
+        yield f"{verb}\t{item.identity}\t-> {outputs}\t({len(item.data)} bytes)"
+    for identity in plan.done:
+        yield f"skip\t{identity}"
+
+
+Finish = Callable[[BatchInput, dict[str, Any]], None]
+#: Renders the to-do inputs somewhere, calling finish(item, result) once per input and write_manifest()
+#: now and then: the local process pool (_run_pool) or another engine (publisher.distributed).
+Dispatch = Callable[[deque[BatchInput], BatchConfig, Finish, Callable[[], None], "BatchSummary"], None]
+
+
+def run_batch(arguments: Sequence[str], config: BatchConfig, progress: TextIO | None = None,
+              on_record: Callable[[dict[str, Any]], None] | None = None,
+              dispatch: Dispatch | None = None) -> BatchSummary:
+    """Render every input named by arguments into config.outdir; see the module docstring. dispatch
+    chooses the engine that renders (default: the local process pool)."""
+    started = time.perf_counter()
+    plan = plan_batch(arguments, config)
+    inputs, fingerprint = plan.inputs, plan.fingerprint
+    config.outdir.mkdir(parents=True, exist_ok=True)
+    manifest = config.manifest_path
+    output_names = [f"{item.stem}.{fmt}" for item in inputs for fmt in config.formats]
+    remove_stale_temporaries(config.outdir, [*output_names, manifest.name])
+
+    records: dict[str, dict[str, Any]] = dict(plan.done)
+    todo: deque[BatchInput] = deque(plan.todo)
+    summary = BatchSummary(total=len(inputs), skipped=len(plan.done), manifest=manifest)
 
     def write_manifest() -> None:
         atomic_write(manifest, manifest_bytes(records[i.identity] for i in inputs if i.identity in records))
@@ -598,7 +656,7 @@ def run_batch(arguments: Sequence[str], config: BatchConfig, progress: TextIO | 
 
     try:
         if todo:
-            _run_pool(todo, config, finish, write_manifest, summary)
+            (dispatch or _run_pool)(todo, config, finish, write_manifest, summary)
     finally:
         bar.close()
         write_manifest()
@@ -608,8 +666,8 @@ def run_batch(arguments: Sequence[str], config: BatchConfig, progress: TextIO | 
     return summary
 
 
-def _run_pool(todo: deque[BatchInput], config: BatchConfig, finish: Callable[[BatchInput, dict[str, Any]], None],
-              write_manifest: Callable[[], None], summary: BatchSummary) -> None:
+def _run_pool(todo: deque[BatchInput], config: BatchConfig, finish: Finish, write_manifest: Callable[[], None],
+              summary: BatchSummary) -> None:
     context = _context()
     size = max(1, min(config.jobs or os.cpu_count() or 1, len(todo)))
     workers: list[_Worker] = []
@@ -648,8 +706,7 @@ def _run_pool(todo: deque[BatchInput], config: BatchConfig, finish: Callable[[Ba
                 if worker.ready and worker.item is None and todo:
                     item = todo.popleft()
                     worker.item, worker.started = item, time.monotonic()
-                    worker.conn.send({"identity": item.identity, "path": str(item.path), "line": item.line,
-                                      "data": item.data, "stem": item.stem, "base_dir": str(item.base_dir)})
+                    worker.conn.send(item.message())
             busy = sum(1 for w in workers if w.item is not None)
             while todo and len(workers) < size and len(workers) - busy < len(todo):
                 spawn()

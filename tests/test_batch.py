@@ -122,7 +122,7 @@ def test_all_good_exits_0_and_progress_goes_to_the_stream(cwd: Path) -> None:
 
 
 def test_hung_and_crashing_documents_fail_alone(cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = batch._render_one
+    original = batch.render_item
 
     def misbehaving(engine: Any, item: dict[str, Any], config: BatchConfig) -> dict[str, Any]:
         if "hang" in item["identity"]:
@@ -131,7 +131,7 @@ def test_hung_and_crashing_documents_fail_alone(cwd: Path, monkeypatch: pytest.M
             os._exit(9)
         return original(engine, item, config)
 
-    monkeypatch.setattr(batch, "_render_one", misbehaving)  # the forked workers inherit it
+    monkeypatch.setattr(batch, "render_item", misbehaving)  # the forked workers inherit it
     for name in ("a-ok", "hang", "crash", "z-ok"):
         write_article(cwd / "in" / f"{name}.yaml", 1)
     started = time.monotonic()
