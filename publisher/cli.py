@@ -191,28 +191,67 @@ def check_command(pdf: str, kind: str, as_json: bool) -> None:
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=None,
               help="Archival PDF: PDF/A-2b, PDF/A-3b (with the article's source attached), PDF/A-2u or PDF/UA-1.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option("--engine", type=click.Choice(("local", "celery")), default="local", show_default=True,
+              help="Render with local worker processes, or on Celery workers (see `publisher worker`).")
+@click.option("--broker", envvar="PUBLISHER_BROKER_URL", show_envvar=True, default=None,
+              help="--engine celery: the broker, redis://HOST:6379/0.")
+@click.option("--result-backend", envvar="PUBLISHER_RESULT_BACKEND", show_envvar=True, default=None,
+              help="--engine celery: where workers leave results (default: the broker).")
+@click.option("--queue", envvar="PUBLISHER_QUEUE", show_envvar=True, default="publisher", show_default=True,
+              help="--engine celery: the queue the workers consume.")
+@click.option("--visibility-timeout", envvar="PUBLISHER_VISIBILITY_TIMEOUT", show_envvar=True,
+              type=click.FloatRange(min=1), default=3600.0, show_default=True,
+              help="--engine celery: seconds before a task whose worker vanished is delivered again.")
+@click.option("--dry-run", is_flag=True, help="List what would be rendered (or submitted) and skipped; do nothing.")
 def batch(inputs: tuple[str, ...], outdir: Path, formats: tuple[str, ...], template: str | None, jobs: int,
           force: bool, timeout: float, max_docs: int, max_rss: float, shard: str | None,
-          templates_dir: tuple[Path, ...], strict: bool, pdf_variant: str | None, quiet: bool) -> None:
+          templates_dir: tuple[Path, ...], strict: bool, pdf_variant: str | None, quiet: bool, engine: str,
+          broker: str | None, result_backend: str | None, queue: str, visibility_timeout: float,
+          dry_run: bool) -> None:
     """Render many INPUTs (files, folders, globs, JSON Lines files) into OUTDIR in parallel.
 
     Writes OUTDIR/manifest.jsonl (one record per input: hashes, outputs, pages, status, error,
-    warnings). A rerun skips inputs that are unchanged and whose outputs are intact.
+    warnings). A rerun skips inputs that are unchanged and whose outputs are intact. With
+    --engine celery, OUTDIR must be a folder every worker sees at the same path.
 
     \b
     Examples:
       publisher batch articles/ -o out/ -f pdf -f docx -j 4
       publisher batch 'archive/**/*.yaml' feed.jsonl -o out/ --shard 1/2
+      publisher batch archive/ -o /srv/shared/out --engine celery --broker redis://queue-host:6379/0
     """
-    from publisher.batch import BatchConfig, parse_shard, run_batch
+    from publisher.batch import BatchConfig, describe_plan, parse_shard, plan_batch, run_batch
 
+    context = click.get_current_context()
+    given = {name for name in ("jobs", "max_docs", "max_rss", "timeout")
+             if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    if engine == "celery" and given - {"timeout"}:
+        raise click.UsageError(f"{', '.join('--' + n.replace('_', '-') for n in sorted(given - {'timeout'}))}: set worker "
+                               f"processes on the workers with `publisher worker` options, not with --engine celery")
     try:
         options = RenderOptions(strict=strict, template_dirs=templates_dir, pdf_variant=pdf_variant)
         config = BatchConfig(outdir=outdir, formats=tuple(dict.fromkeys(formats or ("pdf",))), template=template,
                              options=options, jobs=jobs, timeout=timeout, max_docs=max_docs, max_rss_mb=max_rss,
                              force=force, shard=parse_shard(shard) if shard else None)
-        show = not quiet and not click.get_current_context().find_root().params.get("quiet") and sys.stderr.isatty()
-        summary = run_batch(inputs, config, progress=sys.stderr if show else None)
+        dispatch = settings = None
+        if engine == "celery":
+            from publisher.distributed.settings import CelerySettings, require_celery
+
+            require_celery()
+            settings = CelerySettings(broker=broker or "", result_backend=result_backend, queue=queue,
+                                      visibility_timeout=visibility_timeout)
+        if dry_run:
+            if settings is not None:
+                click.echo(f"celery: {settings.describe()}")
+            for line in describe_plan(plan_batch(inputs, config), config, engine):
+                click.echo(line)
+            return
+        if settings is not None:
+            from publisher.distributed.submit import CeleryDispatch
+
+            dispatch = CeleryDispatch(settings, time_limit=timeout if "timeout" in given else None)
+        show = not quiet and not context.find_root().params.get("quiet") and sys.stderr.isatty()
+        summary = run_batch(inputs, config, progress=sys.stderr if show else None, dispatch=dispatch)
     except PublisherError as error:
         _fail(error)
     except KeyboardInterrupt:
@@ -224,6 +263,59 @@ def batch(inputs: tuple[str, ...], outdir: Path, formats: tuple[str, ...], templ
             click.echo(f"failed: {record['input']}: {record['error']['class']}: {record['error']['message']}", err=True)
     click.echo(summary.line, err=True)
     sys.exit(EXIT_BATCH_FAILURES if summary.failed else EXIT_OK)
+
+
+@cli.command(epilog="Options may also be given as the environment variables shown.")
+@click.option("--broker", envvar="PUBLISHER_BROKER_URL", show_envvar=True, required=True,
+              help="The broker, redis://HOST:6379/0.")
+@click.option("--result-backend", envvar="PUBLISHER_RESULT_BACKEND", show_envvar=True, default=None,
+              help="Where results go (default: the broker).")
+@click.option("--queue", envvar="PUBLISHER_QUEUE", show_envvar=True, default="publisher", show_default=True,
+              help="The queue to consume.")
+@click.option("-c", "--concurrency", envvar="PUBLISHER_CONCURRENCY", show_envvar=True, type=click.IntRange(min=0),
+              default=0, show_default=True, help="Worker processes (0: one per core).")
+@click.option("--max-tasks-per-child", envvar="PUBLISHER_MAX_TASKS_PER_CHILD", show_envvar=True,
+              type=click.IntRange(min=1), default=200, show_default=True,
+              help="Replace a worker process after this many documents.")
+@click.option("--max-memory-per-child", envvar="PUBLISHER_MAX_MEMORY_PER_CHILD", show_envvar=True,
+              type=click.FloatRange(min=50), default=1024.0, show_default=True,
+              help="Replace a worker process once its resident memory passes this many MB.")
+@click.option("--time-limit", envvar="PUBLISHER_TIME_LIMIT", show_envvar=True, type=click.FloatRange(min=1),
+              default=300.0, show_default=True,
+              help="Seconds one document may take; past it, it fails alone (its process is killed a grace later).")
+@click.option("--visibility-timeout", envvar="PUBLISHER_VISIBILITY_TIMEOUT", show_envvar=True,
+              type=click.FloatRange(min=1), default=3600.0, show_default=True,
+              help="Seconds before a task whose worker vanished is delivered again; longer than any document.")
+@click.option("-n", "--hostname", default=None, help="Node name (default celery@HOST; give one per worker on a host).")
+@click.option("-l", "--loglevel", type=click.Choice(("DEBUG", "INFO", "WARNING", "ERROR"), case_sensitive=False),
+              default="INFO", show_default=True, help="What the worker logs.")
+def worker(broker: str, result_backend: str | None, queue: str, concurrency: int, max_tasks_per_child: int,
+           max_memory_per_child: float, time_limit: float, visibility_timeout: float, hostname: str | None,
+           loglevel: str) -> None:
+    """Run a Celery worker that renders the documents `publisher batch --engine celery` submits.
+
+    Each worker process loads fonts and templates once and writes outputs to the batch's output
+    folder, which must be shared storage at the same path on every machine. Needs the `celery`
+    extra: pip install 'publisher[celery]'.
+
+    \b
+    Example:
+      publisher worker --broker redis://queue-host:6379/0 --concurrency 4
+    """
+    from publisher.distributed.settings import CelerySettings, require_celery
+
+    try:
+        require_celery()
+        settings = CelerySettings(broker=broker, result_backend=result_backend, queue=queue,
+                                  concurrency=concurrency, max_tasks_per_child=max_tasks_per_child,
+                                  max_memory_per_child=max_memory_per_child, time_limit=time_limit,
+                                  visibility_timeout=visibility_timeout)
+    except PublisherError as error:
+        _fail(error)
+    from publisher.distributed.tasks import make_app
+
+    argv = ["worker", f"--loglevel={loglevel.upper()}", f"--queues={queue}", "--without-gossip", "--without-mingle"]
+    make_app(settings).worker_main([*argv, *([f"--hostname={hostname}"] if hostname else [])])
 
 
 @cli.group()
