@@ -7,6 +7,9 @@ the formats asked for and writes each output with `atomic_write`. A worker exits
 documents or when its resident memory passes `max_rss_mb`, and a new one takes its place. A document
 that takes longer than `timeout` seconds, or whose worker dies, fails alone: that worker is killed and
 replaced, and the batch goes on.
+
+Planning (plan_batch), the manifest records and the rendering of one input (render_item) are shared with
+the other engine, publisher.distributed, which run_batch takes as its `dispatch`.
 """
 
 from __future__ import annotations

@@ -225,8 +225,9 @@ def batch(inputs: tuple[str, ...], outdir: Path, formats: tuple[str, ...], templ
     context = click.get_current_context()
     given = {name for name in ("jobs", "max_docs", "max_rss", "timeout")
              if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
-    if engine == "celery" and given - {"timeout"}:
-        raise click.UsageError(f"{', '.join('--' + n.replace('_', '-') for n in sorted(given - {'timeout'}))}: set worker "
+    local_only = sorted(given - {"timeout"})
+    if engine == "celery" and local_only:
+        raise click.UsageError(f"{', '.join('--' + name.replace('_', '-') for name in local_only)}: set worker "
                                f"processes on the workers with `publisher worker` options, not with --engine celery")
     try:
         options = RenderOptions(strict=strict, template_dirs=templates_dir, pdf_variant=pdf_variant)

@@ -272,6 +272,16 @@ def test_dry_run_lists_the_tasks_and_contacts_nothing(tmp_path: Path, monkeypatc
     assert "skip\tin/doc00.yaml" in again.stdout and "skip\tin/doc02.yaml" in again.stdout
 
 
+def test_the_command_line_loads_celery_only_for_the_celery_engine() -> None:
+    probe = ("import sys; from click.testing import CliRunner; from publisher.cli import cli; "
+             "CliRunner().invoke(cli, ['validate', sys.argv[1]]); print(sorted({m.split('.')[0] for m in sys.modules} "
+             "& {'celery', 'kombu', 'redis'}))")
+    result = subprocess.run([sys.executable, "-c", probe, str(ROOT / "examples" / "article.yaml")], env=ENV,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_engine_options_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     write_corpus(tmp_path / "in", count=1)
