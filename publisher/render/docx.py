@@ -195,6 +195,16 @@ class Builder:
         style.font.size = Pt(size)
         style.font.bold = face.bold
 
+    def heading_style(self, level: int, role: str, size: float, line_pt: float) -> Any:
+        """Heading N in a role's face, on an exact line pitch, no spacing, kept with the next paragraph."""
+        style = self.package.styles[f"Heading {level}"]
+        self.style_font(style, role, size)
+        fmt = style.paragraph_format
+        fmt.space_before = fmt.space_after = Pt(0)
+        fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(line_pt)
+        fmt.keep_with_next = True
+        return style
+
     def run(self, paragraph: DocxParagraph, text: str, role: str | None = None, size: float | None = None,
             color: RGBColor | None = None, bold: bool | None = None) -> Any:
         run = paragraph.add_run(text)
@@ -507,12 +517,7 @@ class GongwenBuilder(Builder):
         self.numbering = numbering
         self.num_id = self.new_numbering()
         for level in range(1, 5):
-            style = self.package.styles[f"Heading {level}"]
-            self.style_font(style, HEADING_ROLES[level], std.BODY_PT)
-            fmt = style.paragraph_format
-            fmt.space_before = fmt.space_after = Pt(0)
-            fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(self.line_pt)
-            fmt.keep_with_next = True
+            style = self.heading_style(level, HEADING_ROLES[level], std.BODY_PT, self.line_pt)
             ppr = style.element.get_or_add_pPr()
             num_pr = ooxml.child(ppr, "w:numPr")
             ooxml.child(num_pr, "w:ilvl", val=level - 1)

@@ -21,12 +21,11 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from publisher.document.nodes import ContentsEntry, Heading, Image, ReportParts, Table
 from publisher.render import ooxml
-from publisher.render.docx import Builder, caption_text
+from publisher.render.docx import HEADING_ROLES, Builder, caption_text
 from publisher.render.docx_notes import Footnotes
 from publisher.standards import gbt9704 as std
 from publisher.units import mm_to_pt, pt_to_twips
 
-HEADING_ROLES = {1: "heiti", 2: "kaiti", 3: "fangsong", 4: "fangsong"}
 CONTENTS_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 COVER_FOOT_ABOVE_BLOCK_END_MM = 10.0
 
@@ -93,13 +92,8 @@ class ReportBuilder(Builder):
     # -- styles ------------------------------------------------------------------------------------
     def heading_styles(self) -> None:
         for level in range(1, 5):
-            style = self.package.styles[f"Heading {level}"]
-            self.style_font(style, HEADING_ROLES[level], self.body_pt)
-            fmt = style.paragraph_format
-            fmt.space_before = fmt.space_after = Pt(0)
-            fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(self.line_pt)
-            fmt.keep_with_next = True
-            fmt.first_line_indent = Pt(2 * self.body_pt)
+            style = self.heading_style(level, HEADING_ROLES[level], self.body_pt, self.line_pt)
+            style.paragraph_format.first_line_indent = Pt(2 * self.body_pt)
         for level in range(1, 4):
             style = self.package.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = self.package.styles["Normal"]
