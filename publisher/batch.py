@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import re
 import signal
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +32,7 @@ from typing import Any, TextIO
 from publisher.errors import EXIT_USAGE, RenderError
 from publisher.options import RenderOptions
 from publisher.output import atomic_write
+from publisher.processes import die_with_parent, rss_mb
 
 ARTICLE_SUFFIXES = (".yaml", ".yml", ".json", ".md")
 JSONL_SUFFIX = ".jsonl"
@@ -376,34 +376,6 @@ def archival_verdict(data: bytes, variant: str) -> dict[str, Any]:
 # the worker process
 
 
-def _rss_mb() -> float:
-    """Current resident memory of this process in MB (Linux /proc; elsewhere the peak)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when the batch process dies (kill -9 included)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _decode_article(item: dict[str, Any]) -> Any:
     from publisher.article.loaders import parse_bytes
     from publisher.article.model import article_from_mapping
@@ -468,7 +440,7 @@ def render_item(engine: Any, item: dict[str, Any], config: BatchConfig,
 
 def _worker_main(conn: Connection, config: BatchConfig) -> None:
     """Build one Publisher, then render inputs sent over conn until told to stop or due for recycling."""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         engine = new_engine(config)
@@ -477,18 +449,18 @@ def _worker_main(conn: Connection, config: BatchConfig) -> None:
         conn.send(("fatal", f"{type(failure).__name__}: {failure}"))
         return
     done = 0
-    peak = _rss_mb()
+    peak = rss_mb()
     while True:
         try:
             item = conn.recv()
         except (EOFError, OSError):
             return
         if item is None:
-            conn.send(("bye", {"pid": os.getpid(), "peak_rss_mb": round(max(peak, _rss_mb()), 1)}))
+            conn.send(("bye", {"pid": os.getpid(), "peak_rss_mb": round(max(peak, rss_mb()), 1)}))
             return
         result = render_item(engine, item, config)
         done += 1
-        rss = _rss_mb()
+        rss = rss_mb()
         peak = max(peak, rss)
         recycle = done >= config.max_docs or rss > config.max_rss_mb
         conn.send(("done", result, {"pid": os.getpid(), "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1), "recycle": recycle}))

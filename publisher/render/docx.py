@@ -304,9 +304,9 @@ class Builder:
             self.paragraph(caption_text(block.label, block.caption), "heiti", size, WD_ALIGN_PARAGRAPH.CENTER)
         self.table_grid(block, size)
 
-    def table_grid(self, block: Table, size: float) -> Any:
-        """The table itself: columns at the model's widths, a repeating header row, rows that never split,
-        numeric columns right-aligned."""
+    def table_grid(self, block: Table, size: float, cell_role: str | None = None) -> Any:
+        """The table itself: columns at the model's widths, a repeating header row (黑体), rows that never
+        split, numeric columns right-aligned; other cells in cell_role's face (default: the body's)."""
         columns = max([len(block.header), *(len(row) for row in block.rows)], default=1)
         rows = [block.header, *block.rows] if block.header else list(block.rows)
         table = self.package.add_table(rows=len(rows), cols=columns)
@@ -326,7 +326,7 @@ class Builder:
             ooxml.child(row._tr.get_or_add_trPr(), "w:cantSplit")
             for column, spans in enumerate(cells):
                 paragraph = row.cells[column].paragraphs[0]
-                self.spans(paragraph, spans, "heiti" if header else None, size)
+                self.spans(paragraph, spans, "heiti" if header else cell_role, size)
                 if column < len(block.numeric) and block.numeric[column]:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         return table

@@ -204,7 +204,7 @@ class ReportBuilder(Builder):
         p = self.profile
         if block.caption:
             self.caption(caption_text(block.label, block.caption), keep_with_next=True)
-        table = self.table_grid(block, self.table_pt)
+        table = self.table_grid(block, self.table_pt, "songti")
         margins = ooxml.child(table._tbl.tblPr, "w:tblCellMar")
         padding = pt_to_twips(float(p["cell_padding_pt"]))
         for side, value in (("top", padding), ("left", pt_to_twips(4)), ("bottom", padding), ("right", pt_to_twips(4))):
@@ -221,9 +221,6 @@ class ReportBuilder(Builder):
                         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     elif not numeric:
                         paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-                    for run in paragraph.runs:
-                        ooxml.set_fonts(run._r.get_or_add_rPr(), self.faces["heiti" if header else "songti"].latin,
-                                        self.faces["heiti" if header else "songti"].east_asian)
         self.gap()
 
     def image(self, block: Image) -> None:

@@ -17,7 +17,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from publisher.batch import _die_with_parent, _rss_mb
+from publisher.processes import die_with_parent, rss_mb
 from publisher.errors import ArticleError
 
 ORIGIN = "request"
@@ -59,7 +59,7 @@ def run_job(engines: _Engines, job: dict[str, Any], assets_dir: Path | None) -> 
 
 def worker_main(conn: Connection, assets_dir: str | None, max_jobs: int, max_rss_mb: float) -> None:
     """Load the library, say ready, then answer jobs until told to stop or due for replacement."""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     logging.getLogger("publisher").setLevel(logging.ERROR)  # warnings travel in the reply instead
     logging.getLogger("weasyprint").setLevel(logging.CRITICAL)
@@ -81,7 +81,7 @@ def worker_main(conn: Connection, assets_dir: str | None, max_jobs: int, max_rss
             return
         reply = run_job(engines, job, folder)
         done += 1
-        rss = _rss_mb()
+        rss = rss_mb()
         recycle = done >= max_jobs or rss > max_rss_mb
         conn.send((reply, {"pid": os.getpid(), "rss_mb": round(rss, 1), "recycle": recycle}))
         if recycle:
